@@ -164,7 +164,8 @@ DEFAULT_COLORS = ("#6364ff", "#0a7ea4", "#b3261e", "#2e7d32", "#8e44ad", "#a15c0
 def _line_of(text: str, table: str, key: str | None = None) -> int | None:
     """Best-effort line of ``key`` in ``[table]`` (tomllib keeps no positions)."""
     lines = text.splitlines()
-    header = re.compile(r"^\s*\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]")
+    # a section is found by its own header or its first [section.sub] header
+    header = re.compile(r"^\s*\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*[\].]")
     for number, line in enumerate(lines, 1):
         if header.match(line):
             if key is None:
@@ -201,13 +202,13 @@ class _Reader:
                                              f"{name}.{key} is not a known option{did_you_mean(key, known)}; "
                                              f"known options: {', '.join(known)}"))
         for key, (check, default) in schema.items():
-            if key not in values and key not in raw:
+            if key not in values:  # absent, or invalid and already reported
                 values[key] = check(default) if default not in (None, "") else default
         return values
 
-    def require(self, name: str, values: dict, keys: list[str], why: str) -> None:
+    def require(self, name: str, raw: dict, values: dict, keys: list[str], why: str) -> None:
         for key in keys:
-            if values.get(key) is None:
+            if values.get(key) is None and key not in raw:  # an invalid value was reported already
                 self.problems.append(error(self.path, _line_of(self.text, name), f"{name}.{key} is required {why}"))
 
 
@@ -226,7 +227,7 @@ def _channel(reader: _Reader, name: str, raw: Any, index: int) -> ChannelConfig 
     if kind not in CHANNEL_TYPES:
         return None
     required = [k for k, (_, default) in type_schema.items() if default is None]
-    reader.require(table, values, required, f"for a {kind} channel")
+    reader.require(table, raw, values, required, f"for a {kind} channel")
     network = values.pop("network", None) or (kind if kind in ("mastodon", "bluesky") else "none")
     common = {k: values.pop(k) for k in list(values) if k in CHANNEL_COMMON}
     cadence = Cadence(common["max_per_day"], common["max_per_week"], common["min_gap"], common["min_per_week"])

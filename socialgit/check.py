@@ -1,0 +1,173 @@
+"""Every review check over a calendar, as a list of Problems (pure but for reading media sizes).
+
+Parsing problems come from content.py and config.py; this module adds what needs
+the whole calendar: lengths per channel, media, cadence, missed posts, edits
+after publishing, and the runner's heartbeat.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from . import cadence, textlimits
+from .config import Config
+from .content import Post
+from .ledger import Receipt, parse_instant
+from .problems import Problem, error, warning
+from .timing import MISSED, channel_state
+
+SPLIT = re.compile(r"^\s*---8<---\s*$")
+BLUESKY_IMAGE_LIMIT = 2_000_000
+STALE_RUNNER = timedelta(hours=3)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Everything a check needs, loaded once."""
+
+    config: Config
+    posts: list[Post]
+    receipts: Mapping[str, Mapping[str, Receipt]]
+    feedback_ids: frozenset[str] = frozenset()
+    heartbeat: dict | None = None
+
+
+def part_lines(post: Post) -> list[int]:
+    """The file line where each thread part of the body starts."""
+    starts = [post.body_line]
+    for offset, line in enumerate(post.body.split("\n")):
+        if SPLIT.match(line):
+            starts.append(post.body_line + offset + 1)
+    return starts
+
+
+def length_problems(post: Post, config: Config) -> list[Problem]:
+    problems = []
+    for name in post.channels:
+        channel = config.channels.get(name)
+        if channel is None:
+            continue
+        parts = post.parts_for(name)
+        measures = textlimits.measure_parts(parts, channel.network, channel.max_length)
+        lines = [post.line("variants")] * len(parts) if name in post.variants else part_lines(post)
+        for index, measure in enumerate(measures):
+            line = lines[index] if index < len(lines) else post.body_line
+            which = f"part {index + 1} of {len(parts)}" if len(parts) > 1 else "the text"
+            if measure.over:
+                problems.append(error(post.path, line,
+                                      f"{which} for channel {name} is {measure.length} {measure.unit}, "
+                                      f"{measure.over} over the limit of {measure.limit}; shorten it, split it "
+                                      f"with a '---8<---' line, or add a shorter variant for {name}"))
+            elif not measure.fits:
+                problems.append(error(post.path, line, f"{which} for channel {name}: {measure.problem}"))
+            if not parts[index].strip():
+                problems.append(error(post.path, line, f"{which} for channel {name} is empty"))
+    return problems
+
+
+def media_problems(post: Post, config: Config) -> list[Problem]:
+    problems = []
+    post_dir = (config.root / post.path).parent
+    for media in post.media:
+        candidates = [config.content_dir / media.path, post_dir / media.path]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            problems.append(error(post.path, media.line, f'media "{media.path}" not found; paths are relative to '
+                                  "content/ (or to the post's folder)"))
+            continue
+        if not media.alt:
+            problems.append(error(post.path, media.line, f'media "{media.path}" has no alt text; add '
+                                  "alt: \"…\" describing the image for people who cannot see it"))
+        if any(config.channels[c].network == "bluesky" for c in post.channels if c in config.channels):
+            size = found.stat().st_size
+            if size > BLUESKY_IMAGE_LIMIT:
+                problems.append(error(post.path, media.line, f'media "{media.path}" is {size:,} bytes; Bluesky '
+                                      f"takes at most {BLUESKY_IMAGE_LIMIT:,}: make it smaller"))
+    if len(post.media) > 4:
+        problems.append(error(post.path, post.line("media"), "more than 4 images; Bluesky and Mastodon take 4"))
+    return problems
+
+
+def cadence_problems(posts: list[Post], config: Config) -> list[Problem]:
+    problems = []
+    for channel in config.channels.values():
+        for breach in cadence.breaches(posts, channel, config.timezone, config.week_start):
+            last = breach.posts[-1]
+            problems.append(warning(last.path, last.line("publish_at"), breach.message))
+    return problems
+
+
+def ledger_problems(calendar: Calendar, now: datetime) -> list[Problem]:
+    config, problems = calendar.config, []
+    by_id = {p.id: p for p in calendar.posts}
+    for post_id, channels in calendar.receipts.items():
+        post = by_id.get(post_id)
+        for name, receipt in channels.items():
+            if receipt.state not in ("published", "pending", "uncertain"):
+                continue
+            if post is None:
+                problems.append(warning(receipt.path, None, f"post {post_id} was published on {name} but its file "
+                                        "is gone (renamed or deleted); a post with a new id would go out again"))
+                continue
+            if receipt.source and receipt.source != post.path:
+                problems.append(warning(post.path, 1, f"this post was published on {name} as {receipt.source} and "
+                                        "has been renamed since; it will not be published again"))
+            if receipt.payload_hash and name in post.channels and receipt.payload_hash != post.payload_hash(name):
+                problems.append(warning(post.path, post.body_line, f"this post was published on {name} and its text "
+                                        "has been edited since; the edit will not be published"))
+    for post in calendar.posts:
+        mine = calendar.receipts.get(post.id, {})
+        missed = [c for c in post.channels
+                  if channel_state(post, mine.get(c), now, config.grace, config.late) == MISSED]
+        if missed and not post.is_draft:
+            when = post.publish_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
+            problems.append(warning(post.path, post.line("publish_at"),
+                                    f"was due {when} and never published on {', '.join(missed)}; move publish_at "
+                                    "to a future time or set 'late: post' to send it anyway"))
+        if post.in_reply_to and post.in_reply_to not in calendar.feedback_ids:
+            problems.append(error(post.path, post.line("in_reply_to"), f'in_reply_to "{post.in_reply_to}" is not a '
+                                  "feedback item under content/feedback/; use the id of the comment it answers"))
+    return problems
+
+
+def heartbeat_problems(calendar: Calendar, now: datetime) -> list[Problem]:
+    beat = calendar.heartbeat
+    if not beat:
+        return []
+    path, problems = "content/ledger/_heartbeat.json", []
+    last = parse_instant(beat.get("last_run"))
+    if last and now - last > STALE_RUNNER:
+        hours = int((now - last).total_seconds() // 3600)
+        problems.append(warning(path, None, f"the runner has not run for {hours} hours; check the cron job "
+                                "or CI schedule that runs `socialgit publish`"))
+    for name in beat.get("refused") or []:
+        problems.append(error(path, None, f"the token for channel {name} was refused at the last run; renew it "
+                              "and update the secret named in socialgit.toml"))
+    return problems
+
+
+def check_calendar(calendar: Calendar, now: datetime) -> list[Problem]:
+    problems: list[Problem] = []
+    for post in calendar.posts:
+        problems += length_problems(post, calendar.config)
+        problems += media_problems(post, calendar.config)
+    problems += cadence_problems(calendar.posts, calendar.config)
+    problems += ledger_problems(calendar, now)
+    problems += heartbeat_problems(calendar, now)
+    return problems
+
+
+def only_paths(problems: Iterable[Problem], paths: set[str]) -> list[Problem]:
+    return [p for p in problems if p.path in paths]
+
+
+def feedback_ids(root: Path) -> frozenset[str]:
+    base = root / "content" / "feedback"
+    if not base.is_dir():
+        return frozenset()
+    return frozenset(p.stem for p in base.glob("*/*.md"))
+

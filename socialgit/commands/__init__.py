@@ -1,0 +1,1 @@
+"""socialgit commands, one module per stage of the loop."""

@@ -1,0 +1,169 @@
+"""Plan and review: `new`, `check`, `status`, `summary`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+
+from .. import gitrepo, timing
+from ..calendar import load_calendar
+from ..check import check_calendar, only_paths
+from ..config import load_config_or_fail
+from ..content import POSTS_DIR, load_posts, parse_posts
+from ..newpost import write_new_post
+from ..problems import ERROR, Problem, UserError
+from ..summary import diff_posts, render_summary
+from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
+
+
+@cli.command(epilog=EXIT_CODES)
+@click.argument("title")
+@click.option("--at", "at_text", metavar="WHEN", help="Publish time, like 2026-12-01T09:30 (site time zone). "
+              "Default: tomorrow at 09:00.")
+@click.option("--channels", default="", help="Comma-separated channel names. Default: every channel.")
+@click.option("--draft", is_flag=True, help="Mark the post as a draft (never published).")
+@root_option
+@now_option
+@user_errors
+def new(title, at_text, channels, draft, root, now_text):
+    """Write a new post file under content/posts/YYYY/MM/ and print its path."""
+    config, _ = load_config_or_fail(root)
+    now = parse_now(now_text, config.timezone).astimezone(config.timezone)
+    if at_text:
+        at = parse_now(at_text, config.timezone).astimezone(config.timezone)
+    else:
+        at = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    names = [c.strip() for c in channels.split(",") if c.strip()] or list(config.channels)
+    unknown = [n for n in names if n not in config.channels]
+    if unknown:
+        raise UserError(f"--channels: unknown channel {', '.join(unknown)}; channels in socialgit.toml: "
+                        f"{', '.join(config.channels)}")
+    posts, _ = load_posts(config)
+    path = write_new_post(root, title, at, names, draft, (p.id for p in posts))
+    click.echo(path.relative_to(root).as_posix() if not Path(root).is_absolute() else str(path))
+
+
+def _github(problem: Problem) -> str:
+    def escape(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    level = {"error": "error", "warning": "warning"}.get(problem.level, "notice")
+    where = f"file={escape(problem.path)}" + (f",line={problem.line}" if problem.line else "")
+    return f"::{level} {where},title=socialgit::{escape(problem.message)}"
+
+
+@cli.command(epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--changed", "base", metavar="BASE", help="Report only on files changed since the merge base with "
+              "BASE (a branch or commit), as in a pull request.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="github prints workflow annotations shown on the pull request's diff.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@root_option
+@now_option
+@user_errors
+def check(paths, base, fmt, strict, root, now_text):
+    """Check posts for review: front matter, time zone, length per network, media, cadence, the ledger.
+
+    Every problem is printed as `path:line: level: message`. With PATHS, only
+    problems in those files or folders are reported (the whole calendar is still
+    read, since cadence depends on all posts).
+    """
+    calendar, problems = load_calendar(root)
+    now = parse_now(now_text, calendar.config.timezone)
+    problems = problems + check_calendar(calendar, now)
+    if base:
+        problems = only_paths(problems, gitrepo.changed_paths(root, base))
+    if paths:
+        wanted = [Path(p).resolve() for p in paths]
+        problems = [p for p in problems if any(_inside((root / p.path).resolve(), w) for w in wanted)]
+    problems = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.level, p.message))
+    errors = sum(p.level == ERROR for p in problems)
+    warnings = len(problems) - errors
+    if fmt == "json":
+        click.echo(json.dumps({"errors": errors, "warnings": warnings, "posts": len(calendar.posts),
+                               "problems": [p.__dict__ for p in problems]}, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(_github(problem) if fmt == "github" else str(problem))
+        summary = f"{len(calendar.posts)} posts checked: {errors} error(s), {warnings} warning(s)"
+        click.echo(summary, err=fmt == "github")
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _local(moment: datetime | None, zone) -> str:
+    return moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M") if moment else "(no time)"
+
+
+@cli.command(epilog=EXIT_CODES)
+@click.option("--limit", default=10, show_default=True, help="How many upcoming posts to list.")
+@root_option
+@now_option
+@user_errors
+def status(limit, root, now_text):
+    """What is due now, what comes next, and what needs a person (failed, uncertain, missed)."""
+    calendar, _ = load_calendar(root)
+    config = calendar.config
+    now = parse_now(now_text, config.timezone)
+    zone = config.timezone
+    click.echo(f"{config.title} · now {_local(now, zone)} {now.astimezone(zone).tzname()}")
+    due = timing.due(calendar.posts, calendar.receipts, now, config.grace, config.late)
+    click.echo(f"\nDue now ({len(due)}):" if due else "\nNothing is due now.")
+    for item in due:
+        click.echo(f"  {_local(item.post.publish_at, zone)}  {item.channel:<12} {item.post.title}")
+    upcoming = timing.upcoming(calendar.posts, now, limit)
+    click.echo(f"\nNext {len(upcoming)}:" if upcoming else "\nNothing is scheduled.")
+    for post in upcoming:
+        click.echo(f"  {_local(post.publish_at, zone)}  {', '.join(post.channels):<30} {post.title}")
+    attention = []
+    for post in calendar.posts:
+        mine = calendar.receipts.get(post.id, {})
+        for name in post.channels:
+            state = timing.channel_state(post, mine.get(name), now, config.grace, config.late)
+            if state in (timing.FAILED, timing.UNCERTAIN, timing.MISSED):
+                receipt = mine.get(name)
+                why = receipt.error if receipt and receipt.error else ""
+                attention.append((post.publish_at, state, name, post, why))
+    attention.sort(key=lambda a: (a[0] is None, a[0] or now))
+    click.echo(f"\nNeeds attention ({len(attention)}):" if attention else "\nNothing needs attention.")
+    for when, state, name, post, why in attention:
+        click.echo(f"  {state:<10} {name:<12} {post.title} ({post.path})" + (f"\n             {why}" if why else ""))
+    uncertain = [a for a in attention if a[1] == timing.UNCERTAIN]
+    if uncertain:
+        click.echo("\nSettle an uncertain post with `socialgit resolve POST CHANNEL --published URL` "
+                   "or `--not-published`.")
+
+
+@cli.command(epilog=EXIT_CODES)
+@click.argument("base")
+@click.argument("head", required=False)
+@root_option
+@now_option
+@user_errors
+def summary(base, head, root, now_text):
+    """A Markdown summary of what a pull request changes in the calendar (for a PR comment).
+
+    Compares the posts at BASE with those at HEAD (default: the working tree):
+    posts added, moved, retimed, removed, with local and UTC times, channels,
+    length against each limit and the warnings `check` gives the changed files.
+    """
+    calendar, problems = load_calendar(root)
+    config = calendar.config
+    base_posts, _ = parse_posts(gitrepo.tree_files(root, base, POSTS_DIR), config)
+    if head:
+        head_posts, problems = parse_posts(gitrepo.tree_files(root, head, POSTS_DIR), config)
+        calendar = replace(calendar, posts=head_posts)
+    now = parse_now(now_text, config.timezone)
+    problems = problems + check_calendar(calendar, now)
+    changes = diff_posts(base_posts, calendar.posts, config)
+    touched = {c.post.path for c in changes} | gitrepo.changed_paths(root, base, head)
+    click.echo(render_summary(changes, only_paths(problems, touched), config), nl=False)

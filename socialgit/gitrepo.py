@@ -1,0 +1,104 @@
+"""The git side of a calendar repository, through GitPython: diffs, old trees, history.
+
+Kept in one place so commands stay thin and git errors become one-line UserErrors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import git
+
+from .problems import UserError
+
+
+def open_repo(root: Path) -> git.Repo:
+    try:
+        return git.Repo(root, search_parent_directories=False)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise UserError(f"{root}: not a git repository; run `git init` there, or pass --root") from None
+
+
+def _resolve(repo: git.Repo, rev: str) -> git.Commit:
+    try:
+        return repo.commit(rev)
+    except (git.BadName, ValueError, git.GitCommandError):
+        raise UserError(f'"{rev}" is not a commit, branch or tag in this repository; '
+                        "fetch it first (git fetch origin) or name another") from None
+
+
+def changed_paths(root: Path, base: str, head: str | None = None) -> set[str]:
+    """Files that differ between the merge base with ``base`` and ``head`` (default: the working tree)."""
+    repo = open_repo(root)
+    base_commit = _resolve(repo, base)
+    tip = _resolve(repo, head) if head else (repo.head.commit if repo.head.is_valid() else None)
+    merge_bases = repo.merge_base(base_commit, tip) if tip else []
+    start = merge_bases[0] if merge_bases else base_commit
+    paths = set()
+    for diff in start.diff(tip if head else None):
+        paths.update(p for p in (diff.a_path, diff.b_path) if p)
+    if not head:
+        paths.update(repo.untracked_files)
+    return paths
+
+
+def tree_files(root: Path, rev: str, prefix: str) -> list[tuple[str, bytes]]:
+    """(path, bytes) of every blob under ``prefix`` at ``rev``, sorted by path."""
+    repo = open_repo(root)
+    commit = _resolve(repo, rev)
+    try:
+        tree = commit.tree / prefix
+    except KeyError:
+        return []
+    files = [(blob.path, blob.data_stream.read()) for blob in tree.traverse()
+             if blob.type == "blob"]
+    return sorted(files)
+
+
+def file_at(root: Path, rev: str, path: str) -> bytes | None:
+    repo = open_repo(root)
+    try:
+        return (_resolve(repo, rev).tree / path).data_stream.read()
+    except KeyError:
+        return None
+
+
+@dataclass(frozen=True)
+class Change:
+    commit: str
+    author: str
+    when: datetime
+    subject: str
+
+
+def history(root: Path, prefix: str) -> dict[str, list[Change]]:
+    """path → its commits, newest first, for every file under ``prefix``, in one `git log` pass.
+
+    Renames are followed per commit (--name-status -M) so a renamed post keeps
+    the history it had under its old name.
+    """
+    try:
+        repo = git.Repo(root)
+        if not repo.head.is_valid():
+            return {}
+        out = repo.git.log("--format=\x1e%H\x1f%an\x1f%at\x1f%s", "--name-status", "-M", "--", prefix)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
+        return {}
+    found: dict[str, list[Change]] = {}
+    renamed_to: dict[str, str] = {}  # old path → newest path, so older commits attach to today's file
+    for record in out.split("\x1e")[1:]:
+        header, _, names = record.partition("\n")
+        sha, author, stamp, subject = header.split("\x1f", 3)
+        change = Change(sha, author, datetime.fromtimestamp(int(stamp), timezone.utc), subject)
+        for line in names.strip().splitlines():
+            fields = line.split("\t")
+            if len(fields) < 2:
+                continue
+            current = fields[-1]
+            newest = renamed_to.get(current, current)
+            found.setdefault(newest, []).append(change)
+            if fields[0].startswith("R") and len(fields) == 3:
+                renamed_to[fields[1]] = newest
+    return found

@@ -1,0 +1,131 @@
+"""Receipts, cursors and metrics on disk: the runner's memory, kept in git.
+
+Writes are atomic (temp file, fsync, rename) so a crash never leaves half a
+receipt; nothing here ever deletes what the runner recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .problems import Problem, error
+
+LEDGER_DIR = "content/ledger"
+RECEIPT_STATES = ("pending", "published", "failed", "uncertain", "missed")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    post: str
+    channel: str
+    state: str
+    data: dict[str, Any]  # the whole file, as written
+    path: str
+
+    @property
+    def parts(self) -> list[dict[str, Any]]:
+        return list(self.data.get("parts") or [])
+
+    @property
+    def url(self) -> str | None:
+        parts = self.parts
+        return parts[0].get("url") if parts else None
+
+    @property
+    def published_at(self) -> datetime | None:
+        return parse_instant(self.data.get("published_at"))
+
+    @property
+    def payload_hash(self) -> str | None:
+        return self.data.get("payload_hash")
+
+    @property
+    def source(self) -> str | None:
+        return self.data.get("source")
+
+    @property
+    def error(self) -> str | None:
+        return self.data.get("error")
+
+
+def parse_instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def receipt_path(root: Path, post_id: str, channel: str) -> Path:
+    return root / LEDGER_DIR / post_id / f"{channel}.json"
+
+
+def read_receipt(path: Path, root: Path) -> tuple[Receipt | None, Problem | None]:
+    rel = path.relative_to(root).as_posix()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        return None, error(rel, line, f"receipt is not valid JSON ({exc.__class__.__name__}); restore it from "
+                           "git history (`git log -p -- " + rel + "`)")
+    if not isinstance(data, dict) or data.get("state") not in RECEIPT_STATES:
+        return None, error(rel, None, f"receipt has no valid state; expected one of {', '.join(RECEIPT_STATES)}")
+    post_id, channel = path.parent.name, path.stem
+    return Receipt(post_id, channel, data["state"], data, rel), None
+
+
+def load_receipts(root: Path) -> tuple[dict[str, dict[str, Receipt]], list[Problem]]:
+    """post id → channel → Receipt, for every receipt in the ledger."""
+    receipts: dict[str, dict[str, Receipt]] = {}
+    problems = []
+    base = root / LEDGER_DIR
+    if not base.is_dir():
+        return receipts, problems
+    with os.scandir(base) as folders:
+        for folder in folders:
+            if not folder.is_dir() or folder.name.startswith(("_", ".")) or folder.name == "metrics":
+                continue
+            with os.scandir(folder.path) as files:
+                for entry in files:
+                    if not entry.name.endswith(".json"):
+                        continue
+                    receipt, problem = read_receipt(Path(entry.path), root)
+                    if problem:
+                        problems.append(problem)
+                    if receipt:
+                        receipts.setdefault(receipt.post, {})[receipt.channel] = receipt
+    return receipts, problems
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_heartbeat(root: Path) -> dict[str, Any] | None:
+    path = root / LEDGER_DIR / "_heartbeat.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
