@@ -1,0 +1,265 @@
+"""How long a text is, counted the way each network counts it.
+
+Pure functions, no I/O. The text measured must be the exact text sent (see
+`plaintext.network_parts`); a thread is measured part by part.
+
+- mastodon: Mastodon's StatusLengthValidator. http(s) URLs (and the few other
+  schemes Mastodon links, e.g. gemini://) count as `characters_reserved_per_url`
+  (23 unless the instance says otherwise), `@user@domain` counts as `@user`,
+  the rest counts extended grapheme clusters; a content warning counts too.
+- bluesky: 300 grapheme clusters, and the lexicon's 3000 UTF-8 bytes besides.
+- x: twitter-text v3 weighted length (twitter-text-parser).
+- none: no limit; the length is reported in graphemes for information.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+from twitter_text import parse_tweet
+from twitter_text.config import config as _TWITTER_CONFIG
+from twitter_text.regexp.valid_domain import valid_domain as _TT_VALID_DOMAIN
+from twitter_text.regexp.valid_url_preceding_chars import (
+    valid_url_preceding_chars as _TT_URL_PRECEDING,
+)
+
+NETWORKS = ("mastodon", "bluesky", "x", "none")
+DEFAULT_LIMITS: dict[str, int | None] = {"mastodon": 500, "bluesky": 300, "x": 280, "none": None}
+DEFAULT_URL_LENGTH = 23
+BLUESKY_MAX_BYTES = 3000  # app.bsky.feed.post#text maxLength (UTF-8 bytes)
+
+_UNITS = {
+    "mastodon": "characters",
+    "bluesky": "graphemes",
+    "x": "weighted characters",
+    "none": "graphemes",
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A text's length in the network's unit against its limit.
+
+    `problem` names a second rule the text breaks even when `length` is within
+    `limit` (Bluesky's byte cap, a character X refuses); `fits` accounts for it.
+    """
+
+    length: int
+    limit: int | None
+    unit: str
+    problem: str | None = None
+
+    @property
+    def over(self) -> int:
+        if self.limit is None:
+            return 0
+        return max(0, self.length - self.limit)
+
+    @property
+    def fits(self) -> bool:
+        return self.over == 0 and self.problem is None
+
+    def describe(self) -> str:
+        """One line for check output and previews, e.g. '512/500 characters (12 over)'."""
+        if self.limit is None:
+            text = f"{self.length} {self.unit}"
+        else:
+            text = f"{self.length}/{self.limit} {self.unit}"
+            if self.over:
+                text += f" ({self.over} over)"
+        if self.problem:
+            text += f"; {self.problem}"
+        return text
+
+
+def graphemes(text: str) -> int:
+    """Extended grapheme clusters: a flag, a ZWJ family or e + U+0301 count 1."""
+    return len(regex.findall(r"\X", text))
+
+
+def bluesky_bytes_ok(text: str) -> bool:
+    return len(text.encode("utf-8")) <= BLUESKY_MAX_BYTES
+
+
+def measure(
+    text: str,
+    network: str,
+    limit: int | None = None,
+    *,
+    url_length: int = DEFAULT_URL_LENGTH,
+    spoiler_text: str = "",
+) -> Measure:
+    """Measure `text` for `network`.
+
+    `limit` overrides the network's default (an instance's `max_characters`, a
+    channel's setting). `url_length` is what a link costs on Mastodon and X.
+    `spoiler_text` (Mastodon's content warning) is counted with the text, as
+    Mastodon does.
+    """
+    if network not in NETWORKS:
+        raise ValueError(f"unknown network {network!r}: expected one of {', '.join(NETWORKS)}")
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be a positive number of {_UNITS[network]}, got {limit}")
+    if limit is None:
+        limit = DEFAULT_LIMITS[network]
+    unit = _UNITS[network]
+
+    if network == "mastodon":
+        return Measure(mastodon_length(text, url_length, spoiler_text), limit, unit)
+    if network == "bluesky":
+        problem = None
+        size = len(text.encode("utf-8"))
+        if size > BLUESKY_MAX_BYTES:
+            problem = f"{size} UTF-8 bytes, Bluesky allows {BLUESKY_MAX_BYTES}"
+        return Measure(graphemes(text), limit, unit, problem)
+    if network == "x":
+        return _measure_x(text, limit, url_length)
+    return Measure(graphemes(text), limit, unit)
+
+
+def measure_parts(
+    parts: list[str], network: str, limit: int | None = None, **options
+) -> list[Measure]:
+    """Measure each part of a thread on its own, as each is its own post."""
+    return [measure(part, network, limit, **options) for part in parts]
+
+
+# --- X ---------------------------------------------------------------------
+
+_X_INVALID = {"\ufffe": "U+FFFE", "\ufeff": "U+FEFF", "\uffff": "U+FFFF"}
+
+
+def _measure_x(text: str, limit: int | None, url_length: int) -> Measure:
+    options = dict(_TWITTER_CONFIG["defaults"], transformed_url_length=url_length)
+    length = parse_tweet(text, options).weightedLength
+    found = sorted({name for char, name in _X_INVALID.items() if char in text})
+    problem = f"X refuses the character {', '.join(found)}" if found else None
+    return Measure(length, limit, "weighted characters", problem)
+
+
+# --- Mastodon --------------------------------------------------------------
+# Mirrors app/validators/status_length_validator.rb: entities come from
+# Extractor.extract_urls_with_indices(extract_url_without_protocol: false) and
+# Extractor.extract_mentions_or_lists_with_indices, overlapping ones removed,
+# URLs replaced by 23 'x', mentions by '@username', then grapheme clusters.
+# The URL regex is twitter-text's with Mastodon's overrides from
+# config/initializers/twitter_regex.rb (looser path, more schemes).
+
+# Ruby's [[:word:]]: Letter, Mark, Decimal_Number, Connector_Punctuation.
+_WORD = r"[\p{L}\p{M}\p{Nd}\p{Pc}]"
+# Account::USERNAME_RE (case-insensitive) and Account::MENTION_RE.
+_MENTION_RE = regex.compile(
+    rf"(?<![=/]|{_WORD})@((?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@{_WORD}+(?:[.-]+{_WORD}+)*)?)"
+)
+_MAX_MENTION_DOMAIN = 253  # Extractor::MAX_DOMAIN_LENGTH
+_LATIN_ACCENTS = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253-\u0254\u0256-\u0257"
+    "\u0259\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
+)
+# twitter-text's end_mention_match: a mention followed by these is not one.
+_END_MENTION = regex.compile(rf"@|\uff20|[{_LATIN_ACCENTS}]|://")
+
+# twitter-text's own path characters, still used by Mastodon's path-ending
+# rule because the initializer interpolates them before overriding them.
+_TT_PATH_CHAR = rf"[a-z\p{{Cyrillic}}0-9!*';:=+,.$/%#\[\]\p{{Pd}}_~&|@{_LATIN_ACCENTS}]"
+_TT_BALANCED = rf"\((?:{_TT_PATH_CHAR}+|(?:{_TT_PATH_CHAR}*\({_TT_PATH_CHAR}+\){_TT_PATH_CHAR}*))\)"
+_PATH_CHAR = r"[^\p{White_Space}<>()?]"
+_BALANCED = rf"\((?:{_PATH_CHAR}+|(?:{_PATH_CHAR}*\({_PATH_CHAR}+\){_PATH_CHAR}*))\)"
+_PATH_END = rf"(?:[^\p{{White_Space}}()?!*\"'「」<>;:=,.$%\[\]~&|@]|{_TT_BALANCED})"
+_PATH = rf"(?:(?:{_PATH_CHAR}*(?:{_BALANCED}{_PATH_CHAR}*)*{_PATH_END})|(?:{_PATH_CHAR}+/))"
+_UCHARS = (
+    "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\U00010000-\U0001fffd\U00020000-\U0002fffd"
+    "\U00030000-\U0003fffd\U00040000-\U0004fffd\U00050000-\U0005fffd\U00060000-\U0006fffd"
+    "\U00070000-\U0007fffd\U00080000-\U0008fffd\U00090000-\U0009fffd\U000a0000-\U000afffd"
+    "\U000b0000-\U000bfffd\U000c0000-\U000cfffd\U000d0000-\U000dfffd\U000e1000-\U000efffd"
+    "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+)
+_QUERY_CHAR = rf"[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@^{_UCHARS}]"
+_QUERY_END = rf"[a-z0-9_&=#/\-{_UCHARS}]"
+_URL_RE = regex.compile(
+    rf"({_TT_URL_PRECEDING.pattern})"
+    rf"("
+    rf"((?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://)?"
+    rf"({_TT_VALID_DOMAIN.pattern})"
+    rf"(?::[0-9]+)?"
+    rf"(?:/{_PATH}*)?"
+    rf"(?:\?{_QUERY_CHAR}*{_QUERY_END})?"
+    rf")",
+    regex.IGNORECASE | regex.VERSION0,
+)
+_TCO_RE = regex.compile(r"^https?://t\.co/([a-z0-9]+)", regex.IGNORECASE)
+_MAX_URL_LENGTH = 4096
+_MAX_TCO_SLUG = 40
+
+
+def mastodon_length(text: str, url_length: int = DEFAULT_URL_LENGTH, spoiler_text: str = "") -> int:
+    """Mastodon's countable length of a status (text plus content warning)."""
+    return graphemes(spoiler_text + _mastodon_countable_text(text, url_length))
+
+
+def _mastodon_countable_text(text: str, url_length: int) -> str:
+    # Ruby's String#blank?: an all-whitespace status counts as empty.
+    if not text or text.isspace():
+        return ""
+    entities = _remove_overlapping(_mastodon_urls(text) + _mastodon_mentions(text))
+    out, index = [], 0
+    for start, end, replacement in entities:
+        out.append(text[index:start])
+        out.append(replacement if replacement is not None else "x" * url_length)
+        index = end
+    out.append(text[index:])
+    return "".join(out)
+
+
+def _mastodon_urls(text: str) -> list[tuple[int, int, str | None]]:
+    if ":" not in text:
+        return []
+    found = []
+    for match in _URL_RE.finditer(text):
+        url, protocol, domain = match.group(2), match.group(3), match.group(4)
+        if not protocol:
+            continue  # Mastodon counts only URLs written with a scheme
+        start, end = match.start(2), match.end(2)
+        tco = _TCO_RE.match(url)
+        if tco:
+            if len(tco.group(1)) > _MAX_TCO_SLUG:
+                continue
+            url = tco.group(0)
+            end = start + len(url)
+        if not _valid_domain(len(url), domain):
+            continue
+        found.append((start, end, None))
+    return found
+
+
+def _valid_domain(url_length: int, domain: str) -> bool:
+    # twitter-text's is_valid_domain: the punycoded URL must stay within 4096.
+    try:
+        encoded = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return url_length + max(0, len(encoded) - len(domain)) <= _MAX_URL_LENGTH
+
+
+def _mastodon_mentions(text: str) -> list[tuple[int, int, str | None]]:
+    if "@" not in text and "\uff20" not in text:
+        return []
+    found = []
+    for match in _MENTION_RE.finditer(text):
+        if _END_MENTION.match(text, match.end()):
+            continue
+        username, _, domain = match.group(1).partition("@")
+        if domain and len(domain) > _MAX_MENTION_DOMAIN:
+            continue
+        found.append((match.start(), match.end(), "@" + username))
+    return found
+
+
+def _remove_overlapping(entities):
+    kept = []
+    for entity in sorted(entities, key=lambda e: e[0]):
+        if kept and kept[-1][1] > entity[0]:
+            continue
+        kept.append(entity)
+    return kept
