@@ -102,3 +102,66 @@ def history(root: Path, prefix: str) -> dict[str, list[Change]]:
             if fields[0].startswith("R") and len(fields) == 3:
                 renamed_to[fields[1]] = newest
     return found
+
+
+def current_branch(root: Path) -> str | None:
+    """The checked-out branch; None on a detached HEAD."""
+    repo = open_repo(root)
+    try:
+        return repo.active_branch.name
+    except TypeError:
+        return None
+
+
+def head_is_branch_tip(root: Path, branch: str) -> bool:
+    """A detached HEAD (as CI checks out) counts as the branch when it is the branch's tip."""
+    repo = open_repo(root)
+    try:
+        return repo.head.commit == repo.commit(branch)
+    except (git.BadName, ValueError, git.GitCommandError):
+        return False
+
+
+def commit_paths(root: Path, paths: list[Path], message: str, name: str | None = None,
+                 email: str | None = None) -> bool:
+    """Commit exactly ``paths`` (nothing else the user staged); False if nothing changed.
+
+    With ``name``/``email`` (the runner's bot) they are author and committer;
+    without, git's configured identity is used (a person settling a receipt).
+    """
+    repo = open_repo(root)
+    rel = [str(Path(p).resolve().relative_to(Path(root).resolve())) for p in paths]
+    repo.git.add("--", *rel)
+    if not repo.git.status("--porcelain", "--", *rel).strip():
+        return False
+    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+           "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email} if name and email else {}
+    with repo.git.custom_environment(**env):
+        repo.git.commit("--quiet", "--no-verify", "-m", message, "--only", "--", *rel)
+    return True
+
+
+def push(root: Path, branch: str, remote: str = "origin", tries: int = 3) -> str | None:
+    """Push ``branch``; on a rejected push rebase onto the remote and try again.
+
+    Returns None on success, else a one-line reason. Never raises for a push
+    failure: receipts are safe in the local commit whatever happens here.
+    """
+    repo = open_repo(root)
+    reason = "no attempt made"
+    for _ in range(tries):
+        try:
+            repo.git.push(remote, f"HEAD:refs/heads/{branch}")
+            return None
+        except git.GitCommandError as exc:
+            reason = (exc.stderr or str(exc)).strip().splitlines()[-1] if (exc.stderr or str(exc)).strip() else "push failed"
+        try:
+            repo.git.pull("--rebase", "--quiet", remote, branch)
+        except git.GitCommandError as exc:
+            try:
+                repo.git.rebase("--abort")
+            except git.GitCommandError:
+                pass
+            detail = (exc.stderr or "").strip().splitlines()
+            return f"could not rebase onto {remote}/{branch}: {detail[-1] if detail else 'conflict'}"
+    return f"push to {remote}/{branch} was rejected {tries} times: {reason}"

@@ -1,0 +1,298 @@
+"""The runner: lock, reconcile, publish what is due once per channel, commit receipts.
+
+The order of writes is the whole promise (DESIGN.md, reference/networks.md §4):
+a ``pending`` receipt with a deterministic key is on disk and committed before
+the network is called; an unknown outcome is reconciled with the network, never
+blindly retried; a failed push never causes a re-post.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+from . import gitrepo, receipts as rc, timing
+from .channels.base import (Channel, Media, Outcome, Outgoing, RateLimited, Rejected, ReplyTarget,
+                            TokenRefused, UnknownOutcome)
+from .channels.registry import make_channel
+from .config import Config
+from .content import Post, load_posts
+from .ledger import LEDGER_DIR, load_receipts, read_heartbeat, receipt_path, write_json_atomic
+from .problems import ERROR, UserError
+from .replies import reply_target
+
+LONG_WAIT = 60.0  # seconds: a longer rate-limit wait is left to the next run
+HEARTBEAT_EVERY = timedelta(hours=1)  # a quiet run refreshes the heartbeat at most this often
+MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
+
+
+class AlreadyRunning(Exception):
+    pass
+
+
+@contextmanager
+def run_lock(root: Path) -> Iterator[None]:
+    """flock on .socialgit/run.lock: a second runner exits at once instead of waiting."""
+    folder = root / ".socialgit"
+    folder.mkdir(exist_ok=True)
+    handle = open(folder / "run.lock", "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AlreadyRunning() from None
+        handle.seek(0), handle.truncate(), handle.write(f"{os.getpid()}\n"), handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+@dataclass
+class Row:
+    post: str
+    channel: str
+    state: str
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)
+    push_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.state in ("failed", "uncertain") for r in self.rows) and not self.push_error
+
+
+@dataclass
+class Runner:
+    config: Config
+    now: datetime
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    dry_run: bool = False
+    only_channel: str | None = None
+    grace: timedelta | None = None
+    push: bool = False
+    commit: bool = True
+    make: Callable[..., Channel] = make_channel
+    transport: Any = None
+    report: Report = field(default_factory=Report)
+
+    def __post_init__(self):
+        self.root = self.config.root
+        self.grace = self.grace or self.config.grace
+        self._channels: dict[str, Channel] = {}
+        self._broken: dict[str, str] = {}  # channel → why it cannot be used this run
+
+    # --- the run -------------------------------------------------------------------------
+    def run(self) -> Report:
+        self._check_branch()
+        posts, problems = load_posts(self.config)
+        broken_files = {p.path for p in problems if p.level == ERROR}
+        by_id = {p.id: p for p in posts if p.path not in broken_files}
+        ledger, _ = load_receipts(self.root)
+        for post_id, channels in ledger.items():
+            for name, receipt in channels.items():
+                if receipt.state == "pending" and post_id in by_id and self._wanted(name):
+                    self._reconcile(by_id[post_id], name, receipt.data)
+        ledger, _ = load_receipts(self.root)
+        for post in sorted(by_id.values(), key=lambda p: (p.publish_at or self.now, p.id)):
+            if post.is_draft or post.publish_at is None or post.publish_at > self.now:
+                continue
+            mine = ledger.get(post.id, {})
+            for name in post.channels:
+                if name in self.config.channels and self._wanted(name):
+                    self._consider(post, name, mine.get(name))
+        if not self.dry_run:
+            self._heartbeat()
+            if self.push and self.commit:
+                self.report.push_error = gitrepo.push(self.root, self.config.branch)
+        return self.report
+
+    def _wanted(self, channel: str) -> bool:
+        return self.only_channel in (None, channel)
+
+    def _check_branch(self) -> None:
+        branch = self.config.branch
+        current = gitrepo.current_branch(self.root)
+        if current == branch or (current is None and gitrepo.head_is_branch_tip(self.root, branch)):
+            return
+        raise UserError(f"publish runs only on branch {branch} (socialgit.toml [publish] branch); this checkout "
+                        f"is on {current or 'a detached HEAD'}: merge to {branch} to approve posts")
+
+    def _consider(self, post: Post, name: str, receipt) -> None:
+        data = receipt.data if receipt else None
+        if data is None:
+            state = timing.channel_state(post, None, self.now, self.grace, self.config.late)
+            if state == timing.MISSED:
+                if (post.late or self.config.late) == "skip":
+                    self._record(post, name, rc.missed(post, name, self.now), "missed: past its grace window")
+                return
+            if state != timing.DUE:
+                return
+        elif not rc.retry_due(data, post, name, self.now):
+            return
+        elif timing.is_late(post, self.now, self.grace) and (post.late or self.config.late) != "post":
+            return  # a retry that comes too late waits for a person, like a missed post
+        self._publish(post, name, data)
+
+    # --- one post on one channel -----------------------------------------------------------
+    def _publish(self, post: Post, name: str, prior: dict | None) -> None:
+        if self.dry_run:
+            self.report.rows.append(Row(post.id, name, "would publish", _preview(post.parts_for(name))))
+            return
+        channel = self._channel(name)
+        if channel is None:
+            self.report.rows.append(Row(post.id, name, "failed", self._broken[name]))
+            return
+        receipt = rc.new_attempt(post, name, prior, self.now)
+        try:
+            out = self._outgoing(post, name, receipt)
+        except Rejected as exc:
+            self._record(post, name, rc.settle(receipt, "failed", self.now, error=str(exc)), str(exc))
+            return
+        path = receipt_path(self.root, post.id, name)
+        write_json_atomic(path, receipt)
+        self._commit([path], f"publish: pending {post.id} on {name}")
+        if self.push:
+            # in a throwaway clone, the remote must know about the attempt before the network does
+            self.report.push_error = gitrepo.push(self.root, self.config.branch)
+
+        def on_part(index: int, part: dict) -> None:
+            receipt["parts"] = receipt["parts"][:index] + [part]
+            write_json_atomic(path, receipt)
+
+        try:
+            outcome = channel.publish(out, list(receipt["parts"]), on_part)
+        except RateLimited as exc:
+            wait = exc.retry_after or 0.0
+            retry_at = self.now + timedelta(seconds=wait) if wait else None
+            self._finish(post, name, rc.settle(receipt, "failed", self.now, error=str(exc), retry_at=retry_at,
+                                               retryable=True))
+            if wait > LONG_WAIT:
+                self._broken[name] = f"rate limited for {wait:.0f} s; the next run continues"
+            return
+        except TokenRefused as exc:
+            self.report.refused.add(name)
+            self._broken[name] = str(exc)
+            self._finish(post, name, rc.settle(receipt, "failed", self.now, error=str(exc), retryable=True))
+            return
+        except Rejected as exc:
+            self._finish(post, name, rc.settle(receipt, "failed", self.now, error=str(exc)))
+            return
+        except UnknownOutcome as exc:
+            outcome = self._settle_unknown(channel, out, receipt, str(exc))
+        self._finish(post, name, self._from_outcome(receipt, outcome))
+
+    def _settle_unknown(self, channel: Channel, out: Outgoing, receipt: dict, why: str) -> Outcome:
+        try:
+            found = channel.reconcile(out, receipt)
+        except (UnknownOutcome, RateLimited, TokenRefused, Rejected) as exc:
+            found = None
+            why = f"{why}; asking the network failed too: {exc}"
+        return found or Outcome("uncertain", list(receipt["parts"]), f"{why}; the network could not confirm "
+                                "whether it was posted")
+
+    def _from_outcome(self, receipt: dict, outcome: Outcome) -> dict:
+        parts = outcome.parts or receipt["parts"]
+        if outcome.state == "published":
+            return rc.settle(receipt, "published", self.now, parts=parts)
+        if outcome.state == "failed":  # the network showed it was not (all) posted: safe to go on now
+            return rc.settle(receipt, "failed", self.now, parts=parts, error=outcome.error, retry_at=self.now,
+                             retryable=True)
+        return rc.settle(receipt, "uncertain", self.now, parts=parts, error=outcome.error)
+
+    def _reconcile(self, post: Post, name: str, receipt: dict) -> None:
+        """A pending receipt at start-up: the last run stopped during its call."""
+        if self.dry_run:
+            self.report.rows.append(Row(post.id, name, "would reconcile", "pending from an earlier run"))
+            return
+        channel = self._channel(name)
+        if channel is None:
+            return
+        try:
+            out = self._outgoing(post, name, receipt)
+        except Rejected as exc:
+            self._finish(post, name, rc.settle(receipt, "uncertain", self.now, error=str(exc)))
+            return
+        outcome = self._settle_unknown(channel, out, receipt, "the last run stopped after the request was sent")
+        self._finish(post, name, self._from_outcome(receipt, outcome))
+
+    def _finish(self, post: Post, name: str, receipt: dict) -> None:
+        detail = receipt.get("error") or (receipt["parts"][0].get("url") or "" if receipt.get("parts") else "")
+        self._record(post, name, receipt, detail or "")
+
+    def _record(self, post: Post, name: str, receipt: dict, detail: str) -> None:
+        path = receipt_path(self.root, post.id, name)
+        write_json_atomic(path, receipt)
+        self._commit([path], f"publish: {post.id} on {name} {receipt['state']}")
+        self.report.rows.append(Row(post.id, name, receipt["state"], detail))
+
+    # --- helpers -------------------------------------------------------------------------------
+    def _channel(self, name: str) -> Channel | None:
+        if name in self._broken:
+            return None
+        if name not in self._channels:
+            try:
+                self._channels[name] = self.make(self.config.channels[name], self.env, self.root,
+                                                 transport=self.transport)
+            except UserError as exc:
+                self._broken[name] = str(exc)
+                return None
+        return self._channels[name]
+
+    def _outgoing(self, post: Post, name: str, receipt: dict) -> Outgoing:
+        media = []
+        for ref in post.media:
+            candidates = [self.config.content_dir / ref.path, (self.root / post.path).parent / ref.path]
+            found = next((c for c in candidates if c.is_file()), None)
+            if found is None:
+                raise Rejected(f"media {ref.path} of {post.path} is missing; add the file or remove it from media")
+            media.append(Media(found, ref.alt, MIME.get(found.suffix.lower(), "application/octet-stream")))
+        return Outgoing(post_id=post.id, channel=name, parts=tuple(post.parts_for(name)), key=receipt["key"],
+                        created_at=post.publish_at, media=tuple(media), lang=post.lang,
+                        reply_to=self._reply_target(post, name), payload_hash=receipt["payload_hash"])
+
+    def _reply_target(self, post: Post, name: str) -> ReplyTarget | None:
+        if not post.in_reply_to:
+            return None
+        return reply_target(self.root, post.in_reply_to, self.config.channels[name].network)
+
+    def _commit(self, paths: list[Path], message: str) -> None:
+        if self.commit:
+            gitrepo.commit_paths(self.root, paths, message, self.config.bot_name, self.config.bot_email)
+
+    def _heartbeat(self) -> None:
+        path = self.root / LEDGER_DIR / "_heartbeat.json"
+        beat = read_heartbeat(self.root) or {}
+        last = beat.get("last_run")
+        quiet = not self.report.rows and not self.report.refused and set(beat.get("refused") or []) == set()
+        if quiet and last and self.now - _parse(last) < HEARTBEAT_EVERY:
+            return  # a quiet minute is not worth a commit
+        successes = dict(beat.get("last_success") or {})
+        for row in self.report.rows:
+            if row.state == "published":
+                successes[row.channel] = rc.stamp(self.now)
+        refused = sorted(self.report.refused | (set(beat.get("refused") or []) - self._tried_ok()))
+        write_json_atomic(path, {"last_run": rc.stamp(self.now), "last_success": successes, "refused": refused})
+        self._commit([path], "publish: heartbeat")
+
+    def _tried_ok(self) -> set[str]:
+        return {r.channel for r in self.report.rows if r.state == "published"}
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _preview(parts: list[str]) -> str:
+    first = parts[0] if parts else ""
+    text = first.replace("\n", " ")
+    return (text[:60] + "…" if len(text) > 60 else text) + (f" (+{len(parts) - 1} parts)" if len(parts) > 1 else "")

@@ -1,0 +1,104 @@
+"""What a receipt says and how it changes: pure functions over receipt dicts.
+
+A receipt's life (DESIGN.md): ``pending`` is written and committed before the
+network call; then ``published``, ``failed`` (with a next try, or for a person),
+``uncertain`` (only a person or a later reconcile can tell), or ``missed``.
+Keys are derived from the post id, the channel and the exact payload, so a
+runner that lost all local state still sends the same key and cannot post twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from .content import Post
+
+MAX_ATTEMPTS = 5
+FIRST_BACKOFF = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def idempotency_key(post_id: str, channel: str, payload_hash: str) -> str:
+    digest = hashlib.sha256(f"{post_id}|{channel}|{payload_hash}".encode("utf-8")).hexdigest()
+    return f"sg-{digest[:32]}"
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(FIRST_BACKOFF * (2 ** max(0, attempts - 1)), MAX_BACKOFF)
+
+
+def new_attempt(post: Post, channel: str, prior: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
+    """The pending receipt written before a network call.
+
+    Parts confirmed by an earlier attempt of the *same* payload are kept, so a
+    thread that stopped half-way continues instead of starting over.
+    """
+    payload = post.payload_hash(channel)
+    same = bool(prior) and prior.get("payload_hash") == payload
+    return {
+        "post": post.id,
+        "channel": channel,
+        "source": post.path,
+        "state": "pending",
+        "key": idempotency_key(post.id, channel, payload),
+        "payload_hash": payload,
+        "parts": list(prior.get("parts") or []) if same else [],
+        "attempts": (int(prior.get("attempts") or 0) if same else 0) + 1,
+        "attempted_at": stamp(now),
+        "published_at": None,
+        "error": None,
+        "next_try": None,
+        "retryable": None,
+        "updated_at": stamp(now),
+    }
+
+
+def settle(receipt: dict[str, Any], state: str, now: datetime, *, parts: list[dict] | None = None,
+           error: str | None = None, retry_at: datetime | None = None, retryable: bool = False) -> dict[str, Any]:
+    """A copy of ``receipt`` moved to its outcome."""
+    settled = dict(receipt, state=state, updated_at=stamp(now), error=error)
+    if parts is not None:
+        settled["parts"] = parts
+    if state == "published":
+        settled.update(published_at=stamp(now), next_try=None, retryable=None, error=None)
+    elif state == "failed":
+        can_retry = retryable and int(receipt.get("attempts") or 1) < MAX_ATTEMPTS
+        settled.update(retryable=can_retry,
+                       next_try=stamp(retry_at or now + backoff(int(receipt.get("attempts") or 1)))
+                       if can_retry else None)
+    return settled
+
+
+def missed(post: Post, channel: str, now: datetime) -> dict[str, Any]:
+    return {
+        "post": post.id, "channel": channel, "source": post.path, "state": "missed",
+        "payload_hash": post.payload_hash(channel), "parts": [], "attempts": 0,
+        "error": f"past its grace window at {stamp(now)}; not sent (late: skip)",
+        "updated_at": stamp(now),
+    }
+
+
+def retry_due(receipt: dict[str, Any], post: Post, channel: str, now: datetime) -> bool:
+    """A failed receipt the runner may try again now.
+
+    An edited post (new payload) may be tried again even after a definite refusal,
+    since nothing of the old payload exists on the network.
+    """
+    if receipt.get("state") != "failed":
+        return False
+    if receipt.get("payload_hash") != post.payload_hash(channel):
+        # half a thread is out there: starting over would repeat its first parts
+        return not receipt.get("parts")
+    if not receipt.get("retryable"):
+        return False
+    next_try = receipt.get("next_try")
+    try:
+        return next_try is None or datetime.fromisoformat(next_try.replace("Z", "+00:00")) <= now
+    except ValueError:
+        return True
