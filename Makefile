@@ -22,10 +22,9 @@ setup: $(BIN)/socialgit
 setup-test: $(VENV)/.test-installed
 	bash scripts/setup-system.sh
 
-## run: set up, then check the demo calendar and show its status
+## run: set up, then check the demo calendar, publish its due posts to the outbox, show its status
 run: setup
-	$(BIN)/socialgit check --now $(DEMO_NOW)
-	$(BIN)/socialgit status --now $(DEMO_NOW)
+	DEMO_NOW=$(DEMO_NOW) bash scripts/demo.sh
 
 ## test: set up with the test extras and run every test, slow ones included
 test: setup-test
