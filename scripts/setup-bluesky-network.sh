@@ -43,6 +43,9 @@ install_into() {
 }
 
 mkdir -p "$cache"
+# two test runs starting at once must not install into the same folder together
+exec 9>"$cache/.setup.lock"
+flock 9
 # A self-ignoring folder: safe even before anyone adds it to the root .gitignore,
 # and it holds ~500 MB that must never be committed.
 [[ -f "$cache/.gitignore" ]] || echo '*' >"$cache/.gitignore"
