@@ -424,6 +424,36 @@ def test_the_fake_counts_length_as_mastodon_does() -> None:
     assert status_length("👩‍👩‍👧 e\u0301") == 3  # family emoji, space, e + accent
 
 
+def test_the_fake_pages_notifications_by_type_with_link_headers(server: FakeMastodon, clock: FakeClock,
+                                                                channel: MastodonChannel) -> None:
+    mine = channel.publish(outgoing("Question of the day?"), [], lambda i, p: None).remote_id
+    readers = [server.add_account(f"reader{n}") for n in range(3)]
+    for reader in readers:
+        clock.advance(minutes=1)
+        server.post(reader, "@socialgit an answer", in_reply_to_id=mine)
+        server.favourite(mine, reader)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    first = httpx.get(f"{server.base_url}/api/v1/notifications", params={"types[]": "mention", "limit": 2},
+                      headers=auth)
+    assert [n["type"] for n in first.json()] == ["mention", "mention"]
+    assert [n["account"]["username"] for n in first.json()] == ["reader2", "reader1"]
+    rest = httpx.get(first.links["next"]["url"], headers=auth).json()
+    assert [n["account"]["username"] for n in rest] == ["reader0"]
+    newer = httpx.get(first.links["prev"]["url"], headers=auth)
+    assert newer.json() == [] and "Link" not in newer.headers
+    everything = httpx.get(f"{server.base_url}/api/v1/notifications", headers=auth).json()
+    assert sorted({n["type"] for n in everything}) == ["favourite", "mention"] and len(everything) == 6
+    assert server._status_json(server.statuses[mine])["replies_count"] == 3
+
+
+def test_the_fake_keeps_keys_per_account(server: FakeMastodon) -> None:
+    server.add_account("other", "other-token")
+    for token in (TOKEN, "other-token"):
+        httpx.post(f"{server.base_url}/api/v1/statuses", data={"status": "same key"},
+                   headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "shared"})
+    assert len(server.statuses) == 2
+
+
 # -- text helpers ---------------------------------------------------------------------
 
 def test_html_to_text_recovers_what_was_posted() -> None:

@@ -9,10 +9,10 @@ acted) or hold the answer back past the client's timeout.
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
 import socket
 import struct
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.message import Message

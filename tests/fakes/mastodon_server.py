@@ -104,6 +104,14 @@ class FakeMastodon(LocalServer):
                                           **({"in_reply_to_id": [in_reply_to_id]} if in_reply_to_id else {})},
                                 [], created_at or self.clock())
 
+    def favourite(self, status_id: str, account: dict[str, Any]) -> None:
+        with self.lock:
+            status = self.statuses[status_id]
+            status["favourites_count"] += 1
+            self.notifications.append({"id": self._next_id(), "type": "favourite", "created_at": self.clock(),
+                                       "account_id": account["id"], "recipient_id": status["account_id"],
+                                       "status_id": status_id})
+
     def fail_next(self, status: int = 500, *, method: str | None = None, path: str | None = None,
                   headers: dict[str, str] | None = None) -> None:
         self.faults.append(Fault("fail", method, path, status=status, headers=headers or {}))
