@@ -30,6 +30,8 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _HANDLER = YAMLHandler()
+# libyaml parses front matter about ten times faster, with the same line marks
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def _front_matter(text: str, path: str) -> tuple[_Front | None, str, int, list[P
     except ValueError:
         return None, text, 1, [error(path, 1, "front matter is not closed; add a '---' line after the fields")]
     body_line = _body_line(text)
-    loader = yaml.SafeLoader(meta)
+    loader = _LOADER(meta)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from . import gitrepo, receipts as rc, timing
-from .channels.base import (Channel, Media, Outcome, Outgoing, RateLimited, Rejected, ReplyTarget,
+from .channels.base import (Channel, Media, NotSent, Outcome, Outgoing, RateLimited, Rejected, ReplyTarget,
                             TokenRefused, UnknownOutcome)
 from .channels.registry import make_channel
 from .config import Config
@@ -110,6 +110,10 @@ class Runner:
             for name in post.channels:
                 if name in self.config.channels and self._wanted(name):
                     self._consider(post, name, mine.get(name))
+        for channel in self._channels.values():
+            close = getattr(channel, "close", None)  # adapters holding an HTTP client release it
+            if close:
+                close()
         if not self.dry_run:
             self._heartbeat()
             if self.push and self.commit:
@@ -171,6 +175,10 @@ class Runner:
 
         try:
             outcome = channel.publish(out, list(receipt["parts"]), on_part)
+        except NotSent as exc:
+            self._broken[name] = str(exc)
+            self._finish(post, name, rc.settle(receipt, "failed", self.now, error=str(exc), retryable=True))
+            return
         except RateLimited as exc:
             wait = exc.retry_after or 0.0
             retry_at = self.now + timedelta(seconds=wait) if wait else None

@@ -219,3 +219,21 @@ CONFORMANCE = [
 @pytest.mark.parametrize("text, expected", CONFORMANCE)
 def test_x_matches_twitter_text_conformance(text, expected):
     assert measure(text, "x", limit=100000).length == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Plain sentence. Another one! And a third?", "Café crème, naïve résumé", "e\u0301 combining",
+    "Tabs\tand\nnewlines", "A price: 4.50 and 12.5%", "end.Start", "a.b", "see example.com now",
+    "https://x.co", "© 2026 Juniper", "® mark", "#hashtag @mention", "x" * 300, "",
+    "Two links https://example.com/a?b=c and www.juniper.coffee/menu.", "line\r\nbreak",
+    "Read more: https://example.org/a_b/(c) — thanks", "mail me at a@b.io",
+    "شب شعر فارسی در کافه، جمعه ساعت ۱۹", "کلاس لاته آرت https://juniper.example/class #LatteArt",
+    "日本語のテキスト", "Coffee ☕ time 🎉", "‼ loud", "1️⃣ first", "Привет, мир. example.рф",
+])
+def test_the_fast_x_path_agrees_with_twitter_text(text):
+    from twitter_text import parse_tweet
+    from twitter_text.config import config
+    from socialgit.textlimits import _x_weighted_length
+
+    expected = parse_tweet(text, dict(config["defaults"], transformed_url_length=23)).weightedLength
+    assert _x_weighted_length(text, 23) == expected

@@ -74,7 +74,13 @@ PartCallback = Callable[[int, dict[str, Any]], None]
 
 
 class ChannelError(Exception):
-    """Base of the errors a channel raises; each says what the user can do."""
+    """Base of the errors a channel raises; each says what the user can do.
+
+    ``error_name`` is the network's own error code when it gave one
+    (XRPC's ``error``, e.g. ExpiredToken or RecordNotFound).
+    """
+
+    error_name: str | None = None
 
 
 class TokenRefused(ChannelError):
@@ -87,6 +93,13 @@ class RateLimited(ChannelError):
     def __init__(self, message: str, retry_after: float | None):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class NotSent(RateLimited):
+    """The request never reached the server (connection refused, connect timeout): retry later."""
+
+    def __init__(self, message: str):
+        super().__init__(message, None)
 
 
 class UnknownOutcome(ChannelError):

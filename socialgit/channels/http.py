@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from .base import RateLimited, Rejected, TokenRefused, UnknownOutcome
+from .base import ChannelError, NotSent, RateLimited, Rejected, TokenRefused, UnknownOutcome
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -90,6 +90,9 @@ def send(http: httpx.Client, channel: str, method: str, url: str, **kwargs: Any)
     """
     try:
         response = http.request(method, url, **kwargs)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        # no connection was made, so nothing reached the server: safe to send again later
+        raise NotSent(f"channel {channel}: could not connect ({type(exc).__name__}); the next run tries again") from None
     except httpx.TimeoutException as exc:
         raise UnknownOutcome(f"channel {channel}: the request timed out ({type(exc).__name__})") from None
     except httpx.TransportError as exc:
@@ -97,16 +100,32 @@ def send(http: httpx.Client, channel: str, method: str, url: str, **kwargs: Any)
     status = response.status_code
     if 200 <= status < 300:
         return response
+    error = _classify(channel, response)
+    error.error_name = _error_name(response)
+    raise error
+
+
+def _error_name(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    name = body.get("error") if isinstance(body, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def _classify(channel: str, response: httpx.Response) -> ChannelError:
+    status = response.status_code
     if status == 429:
         wait = retry_after_seconds(response)
         when = f"; retry after {wait:.0f} s" if wait is not None else ""
-        raise RateLimited(f"channel {channel}: rate limited by the network (429){when}", wait)
+        return RateLimited(f"channel {channel}: rate limited by the network (429){when}", wait)
     if status in (401, 403):
-        raise TokenRefused(
+        return TokenRefused(
             f"the token for channel {channel} was refused ({status} {_detail(response)}); "
             "create a new token or app password, put it in the environment variable named "
             "in socialgit.toml, and run again"
         )
     if status >= 500:
-        raise UnknownOutcome(f"channel {channel}: the server answered {status} {_detail(response)}")
-    raise Rejected(f"channel {channel}: the network refused the request ({status} {_detail(response)})", status)
+        return UnknownOutcome(f"channel {channel}: the server answered {status} {_detail(response)}")
+    return Rejected(f"channel {channel}: the network refused the request ({status} {_detail(response)})", status)
