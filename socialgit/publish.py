@@ -12,7 +12,7 @@ import fcntl
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
@@ -156,7 +156,7 @@ class Runner:
         if channel is None:
             self.report.rows.append(Row(post.id, name, "failed", self._broken[name]))
             return
-        receipt = rc.new_attempt(post, name, prior, self.now)
+        receipt = rc.new_attempt(post, name, prior, self.now, sent_at=datetime.now(timezone.utc))
         try:
             out = self._outgoing(post, name, receipt)
         except Rejected as exc:

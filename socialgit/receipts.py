@@ -33,8 +33,12 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_BACKOFF * (2 ** max(0, attempts - 1)), MAX_BACKOFF)
 
 
-def new_attempt(post: Post, channel: str, prior: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
+def new_attempt(post: Post, channel: str, prior: dict[str, Any] | None, now: datetime,
+                sent_at: datetime | None = None) -> dict[str, Any]:
     """The pending receipt written before a network call.
+
+    ``sent_at`` is the wall clock of the request even when ``now`` is simulated:
+    reconciling compares it with how long a network keeps idempotency keys.
 
     Parts confirmed by an earlier attempt of the *same* payload are kept, so a
     thread that stopped half-way continues instead of starting over.
@@ -50,7 +54,7 @@ def new_attempt(post: Post, channel: str, prior: dict[str, Any] | None, now: dat
         "payload_hash": payload,
         "parts": list(prior.get("parts") or []) if same else [],
         "attempts": (int(prior.get("attempts") or 0) if same else 0) + 1,
-        "attempted_at": stamp(now),
+        "attempted_at": stamp(sent_at or now),
         "published_at": None,
         "error": None,
         "next_try": None,

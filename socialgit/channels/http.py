@@ -95,6 +95,10 @@ def send(http: httpx.Client, channel: str, method: str, url: str, **kwargs: Any)
         raise NotSent(f"channel {channel}: could not connect ({type(exc).__name__}); the next run tries again") from None
     except httpx.TimeoutException as exc:
         raise UnknownOutcome(f"channel {channel}: the request timed out ({type(exc).__name__})") from None
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+        # the message would hold the URL, which for a webhook is the secret itself
+        raise Rejected(f"channel {channel}: the URL is not valid; check the value of the variable named in "
+                       "socialgit.toml") from None
     except httpx.TransportError as exc:
         raise UnknownOutcome(f"channel {channel}: the connection failed ({type(exc).__name__})") from None
     status = response.status_code
