@@ -1,0 +1,189 @@
+"""Feedback files (replies, mentions, quotes) → FeedbackItem values, read-only.
+
+Each file under ``content/feedback/<post-id>/`` or ``content/feedback/_mentions/``
+is front matter plus the comment as plain text (DESIGN.md). Everything in it
+came from strangers on the internet: the site escapes it everywhere and never
+marks it safe. Problems carry ``path:line`` like content.py's.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from .ledger import parse_instant
+from .problems import Problem, error, warning
+
+FEEDBACK_DIR = "content/feedback"
+MENTIONS = "_mentions"
+KINDS = ("reply", "mention", "quote")
+LABELS = ("positive", "negative", "question", "neutral")
+STATUSES = ("new", "triaged", "waiting", "done", "ignored")
+_HANDLER = YAMLHandler()
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str = ""
+    handle: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """An intent or sentiment: the label, how sure, and who said so (a model, a rule or a human)."""
+
+    value: str
+    score: float | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    id: str
+    path: str  # repository-relative
+    network: str
+    kind: str
+    post: str | None  # the post id it belongs to; None for a loose mention
+    url: str = ""
+    author: Author = field(default_factory=Author)
+    created_at: datetime | None = None
+    fetched_at: datetime | None = None
+    lang: str | None = None
+    in_reply_to: str | None = None
+    intent: Judgement | None = None
+    sentiment: Judgement | None = None
+    status: str = "new"
+    assignee: str | None = None
+    labels: tuple[str, ...] = ()
+    priority: str | None = None
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    reply_post: str | None = None
+    body: str = ""
+
+
+def _split(text: str, path: str) -> tuple[dict | None, str, dict[str, int], list[Problem]]:
+    if not text.startswith("---"):
+        return None, text, {}, [error(path, 1, "no front matter; a feedback file starts with a '---' line, "
+                                      "its fields (id, network, kind, post) and another '---' line")]
+    try:
+        meta, body = _HANDLER.split(text)
+    except ValueError:
+        return None, text, {}, [error(path, 1, "front matter is not closed; add a '---' line after the fields")]
+    loader = yaml.SafeLoader(meta)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, body, {}, [error(path, mark.line + 1 if mark else 1,
+                                      f"front matter is not valid YAML: {reason}; check quotes and colons")]
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        return None, body, {}, [error(path, 2, "front matter must be fields like 'network: mastodon', one per line")]
+    lines = {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
+    return data, body, lines, []
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value.strip() if isinstance(value, str) else None
+
+
+def _instant(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else None
+    return parse_instant(value)
+
+
+def _judgement(value: Any) -> Judgement | None:
+    if isinstance(value, str):
+        return Judgement(value.strip())
+    if not isinstance(value, dict) or not isinstance(value.get("value"), str):
+        return None
+    score = value.get("score")
+    return Judgement(value["value"].strip(), float(score) if isinstance(score, (int, float)) else None,
+                     _text(value.get("source")) or "")
+
+
+def parse_feedback(path: str, raw: bytes) -> tuple[FeedbackItem | None, list[Problem]]:
+    """One feedback file; an item is returned whenever the file is usable at all."""
+    try:
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        return None, [error(path, raw[: exc.start].count(b"\n") + 1, "not UTF-8 text; save the file as UTF-8")]
+    data, body, lines, problems = _split(text, path)
+    if data is None:
+        return None, problems
+    folder = Path(path).parent.name
+    item_id = _text(data.get("id")) or Path(path).stem
+    network = _text(data.get("network")) or item_id.split("-", 1)[0]
+    kind = _text(data.get("kind")) or "reply"
+    if kind not in KINDS:
+        problems.append(warning(path, lines.get("kind"), f'kind "{kind}" is not one of {", ".join(KINDS)}'))
+    status = _text(data.get("status")) or "new"
+    if status not in STATUSES:
+        problems.append(warning(path, lines.get("status"), f'status "{status}" is not one of {", ".join(STATUSES)}'))
+    post = _text(data.get("post"))
+    if post in (None, "", "none"):
+        post = None if folder == MENTIONS else folder
+    raw_author = data.get("author")
+    if isinstance(raw_author, dict):
+        author = Author(_text(raw_author.get("name")) or "", _text(raw_author.get("handle")) or "",
+                        _text(raw_author.get("url")) or "")
+    else:
+        author = Author(name=_text(raw_author) or "")
+    labels = data.get("labels") or ()
+    if not isinstance(labels, (list, tuple)):
+        labels = (str(labels),)
+    created = _instant(data.get("created_at"))
+    if data.get("created_at") is not None and created is None:
+        problems.append(warning(path, lines.get("created_at"), "created_at is not a time with a zone, like "
+                                "2026-11-16T10:00:00Z; the item is shown without a time"))
+    item = FeedbackItem(
+        id=item_id, path=path, network=network, kind=kind, post=post, url=_text(data.get("url")) or "",
+        author=author, created_at=created, fetched_at=_instant(data.get("fetched_at")),
+        lang=_text(data.get("lang")), in_reply_to=_text(data.get("in_reply_to")),
+        intent=_judgement(data.get("intent")), sentiment=_judgement(data.get("sentiment")), status=status,
+        assignee=_text(data.get("assignee")), labels=tuple(str(label) for label in labels),
+        priority=_text(data.get("priority")), first_response_at=_instant(data.get("first_response_at")),
+        resolved_at=_instant(data.get("resolved_at")), reply_post=_text(data.get("reply_post")),
+        body=body.strip("\n"),
+    )
+    return item, problems
+
+
+def feedback_files(root: Path) -> list[Path]:
+    base = Path(root) / FEEDBACK_DIR
+    found: list[Path] = []
+    if not base.is_dir():
+        return found
+    for folder, dirs, files in os.walk(base):
+        dirs.sort()
+        found.extend(Path(folder) / name for name in sorted(files) if name.endswith(".md"))
+    return found
+
+
+def load_feedback(root: Path) -> tuple[list[FeedbackItem], list[Problem]]:
+    """Every feedback item in the working tree, sorted by post, then time, then id."""
+    root = Path(root)
+    items, problems = [], []
+    for file in feedback_files(root):
+        item, found = parse_feedback(file.relative_to(root).as_posix(), file.read_bytes())
+        problems.extend(found)
+        if item is not None:
+            items.append(item)
+    items.sort(key=lambda i: (i.post or "", i.created_at.timestamp() if i.created_at else float("inf"), i.id))
+    return items, problems

@@ -1,0 +1,280 @@
+"""`socialgit build`: read → model → render → write, each stage on its own.
+
+- read: config, posts, receipts, feedback, git history, check's findings;
+- model: what each page shows (pure, model.py and pages.py);
+- render: Jinja2 pages, in a process pool on both cores when many pages changed;
+- write: only files whose bytes changed; outputs of earlier builds that are no
+  longer produced are deleted (only files this builder wrote, per the manifest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from .. import __version__, gitrepo
+from ..calendar import load_calendar
+from ..check import check_calendar
+from ..content import POSTS_DIR
+from ..feedback import load_feedback
+from ..problems import UserError
+from . import cache as cachelib
+from . import feeds
+from .model import SiteInput, SiteModel, build_model
+from .render import STATIC_DIR, Renderer, templates_hash
+
+POOL_THRESHOLD = 400  # below this many pages to render, starting processes costs more than it saves
+CHUNK = 64
+LIBRARIES = ("jinja2", "markdown", "nh3", "icalendar")
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    pages: int  # HTML pages in the site
+    files: int  # every file in the site
+    rendered: int
+    written: int
+    removed: int
+    seconds: float
+    unchanged: bool = False  # nothing could have changed: nothing was read or written
+
+
+def _versions() -> str:
+    found = []
+    for name in LIBRARIES:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=?")
+    return ",".join(found)
+
+
+def setup_key(root: Path, out: Path, drafts: bool) -> str:
+    """Everything that changes every page at once: theme, config, versions, options."""
+    try:
+        config = (Path(root) / "socialgit.toml").read_bytes()
+    except OSError:
+        config = b""
+    return cachelib.key_of(cachelib.FORMAT, __version__, _versions(), templates_hash(root),
+                           hashlib.sha256(config).hexdigest(), drafts, str(Path(out).resolve()))
+
+
+def read_site(root: Path, now: datetime, drafts: bool) -> SiteInput:
+    """The read stage: everything the model needs, from the working tree and git."""
+    calendar, problems = load_calendar(root)
+    feedback, feedback_problems = load_feedback(root)
+    history = gitrepo.history(root, POSTS_DIR)
+    found = check_calendar(calendar, now)
+    return SiteInput(calendar, now, problems + feedback_problems, feedback, history, drafts, found)
+
+
+# --- writing ----------------------------------------------------------------
+
+def _write(out: Path, rel: str, data: bytes, known: str | None) -> tuple[str, bool]:
+    """Write ``data`` unless the file already holds exactly it; return (hash, written)."""
+    digest = cachelib.file_hash(data)
+    target = out / rel
+    if known == digest and target.is_file():
+        return digest, False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.tmp")
+    temp.write_bytes(data)
+    os.replace(temp, target)
+    return digest, True
+
+
+_JOB: tuple | None = None  # (root, out, pages, info, known hashes): inherited by forked workers
+_RENDERER: Renderer | None = None
+
+
+def _renderer(root: Path) -> Renderer:
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = Renderer(root)
+    return _RENDERER
+
+
+def _render_some(indexes: list[int]) -> list[tuple[str, str, bool]]:
+    root, out, pages, info, known = _JOB
+    renderer = _renderer(root)
+    done = []
+    for index in indexes:
+        page = pages[index]
+        try:
+            html = renderer.page(page, info)
+        except jinja2.TemplateError as exc:
+            raise UserError(_template_error(exc)) from None
+        digest, written = _write(out, page.path, html.encode("utf-8"), known.get(page.path))
+        done.append((page.path, digest, written))
+    return done
+
+
+def _template_error(exc: jinja2.TemplateError) -> str:
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "a template"
+    line = getattr(exc, "lineno", None)
+    where = f"{name}:{line}" if line else str(name)
+    return (f"{where}: {exc.message or exc.__class__.__name__}; fix the template "
+            "(or delete your copy in templates/ to use the default theme)")
+
+
+def _render(root: Path, out: Path, pages: list, info, known: dict[str, str],
+            progress: Progress | None) -> list[tuple[str, str, bool]]:
+    global _JOB, _RENDERER
+    _JOB = (root, out, pages, info, known)
+    indexes = list(range(len(pages)))
+    chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]
+    results: list[tuple[str, str, bool]] = []
+    workers = min(os.cpu_count() or 1, 4)
+    try:
+        if len(pages) >= POOL_THRESHOLD and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # fork: the workers inherit the page views instead of unpickling them
+            _RENDERER = None
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_render_some, chunk) for chunk in chunks]
+                for future in as_completed(futures):
+                    results += future.result()
+                    if progress:
+                        progress(len(results), len(pages))
+        else:
+            for chunk in chunks:
+                results += _render_some(chunk)
+                if progress:
+                    progress(len(results), len(pages))
+    finally:
+        _JOB = None
+    return results
+
+
+def _prune(out: Path, rel: str) -> None:
+    """Delete an output this builder wrote earlier, and folders it leaves empty."""
+    target = out / rel
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        pass
+    folder = target.parent
+    while folder != out and out in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+        folder = folder.parent
+
+
+# --- the build --------------------------------------------------------------
+
+def build_site(root: Path, out: Path | None = None, now: datetime | None = None, drafts: bool = True,
+               progress: Progress | None = None, use_cache: bool = True) -> BuildResult:
+    started = time.perf_counter()
+    root = Path(root)
+    out = Path(out) if out is not None else root / "site"
+    now = now or datetime.now(timezone.utc)
+    _refuse_dangerous_out(root, out)
+    old = cachelib.load(root, out) if use_cache else cachelib.BuildCache()
+    setup = setup_key(root, out, drafts)
+    outbox_dirs = ("outbox",)
+    inputs = cachelib.fingerprint(root, outbox_dirs)
+    if (old.setup == setup and old.inputs == inputs and old.valid_at(now)
+            and all((out / rel).is_file() for rel in old.files)):
+        pages = sum(rel.endswith(".html") for rel in old.files)
+        return BuildResult(out, pages, len(old.files), 0, 0, 0, time.perf_counter() - started, unchanged=True)
+
+    source = read_site(root, now, drafts)
+    site = build_model(source)
+    keys: dict[str, str] = {}
+    files: dict[str, str] = {}
+    same_setup = old.setup == setup
+    to_render = []
+    for page in site.pages:
+        key = cachelib.key_of(setup, site.info, page)
+        keys[page.path] = key
+        if same_setup and old.keys.get(page.path) == key and page.path in old.files and (out / page.path).is_file():
+            files[page.path] = old.files[page.path]
+        else:
+            to_render.append(page)
+    written = 0
+    for path, digest, wrote in _render(root, out, to_render, site.info, old.files, progress):
+        files[path] = digest
+        written += wrote
+    written += _write_extras(root, out, site, setup, old, keys, files)
+    removed = 0
+    for rel in sorted(set(old.files) - set(files)):
+        _prune(out, rel)
+        removed += 1
+    valid_from, valid_until = site.valid_from, site.valid_until
+    if use_cache:
+        cachelib.save(root, out, cachelib.BuildCache(setup, inputs, valid_from.isoformat() if valid_from else "",
+                                                     valid_until.isoformat() if valid_until else "", keys, files))
+    return BuildResult(out, len(site.pages), len(files), len(to_render), written, removed,
+                       time.perf_counter() - started)
+
+
+def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cachelib.BuildCache,
+                  keys: dict[str, str], files: dict[str, str]) -> int:
+    """Feeds, the theme's static files and the media and outbox files pages link to."""
+    written = 0
+    base_url = site.base_url
+    body = None
+
+    def emit(rel: str, key: str, make: Callable[[], bytes]) -> None:
+        nonlocal written
+        keys[rel] = key
+        if old.setup == setup and old.keys.get(rel) == key and rel in old.files and (out / rel).is_file():
+            files[rel] = old.files[rel]
+            return
+        digest, wrote = _write(out, rel, make(), old.files.get(rel))
+        files[rel] = digest
+        written += wrote
+
+    def body_html(text: str) -> str:
+        nonlocal body
+        body = body or _renderer(root).body
+        return body.html(text)
+
+    posts = site.feed_posts
+    emit("calendar.ics", cachelib.key_of(setup, "ics", site.info, posts),
+         lambda: feeds.calendar_ics(posts, site.info, base_url))
+    emit("feed.xml", cachelib.key_of(setup, "atom", site.info, posts),
+         lambda: feeds.atom_feed(posts, site.info, base_url, body_html))
+    emit("posts.json", cachelib.key_of(setup, "json", site.info, posts),
+         lambda: feeds.posts_json(posts, site.info, base_url))
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            rel = "static/" + path.relative_to(STATIC_DIR).as_posix()
+            emit(rel, cachelib.key_of(setup, rel), path.read_bytes)
+    for rel, source in site.assets.items():
+        src = root / source
+        try:
+            info = src.stat()
+        except OSError:
+            continue
+        emit(rel, cachelib.key_of("asset", source, info.st_size, info.st_mtime_ns), src.read_bytes)
+    return written
+
+
+def _refuse_dangerous_out(root: Path, out: Path) -> None:
+    """Never write the site over the calendar itself."""
+    resolved, home = out.resolve(), root.resolve()
+    inputs = [(home / name).resolve() for name in cachelib.INPUT_DIRS + (".git",)]
+    if resolved == home or resolved in home.parents or any(resolved == d or d in resolved.parents for d in inputs):
+        raise UserError(f"--out {out}: that would write the site over the calendar repository; "
+                        "choose an empty folder such as site/")
+
+
+def is_quiet() -> bool:
+    """No progress bar in CI or when stderr is not a terminal."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes") or not sys.stderr.isatty()

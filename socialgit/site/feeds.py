@@ -1,0 +1,146 @@
+"""The feeds: calendar.ics (RFC 5545), feed.xml (Atom, RFC 4287) and posts.json.
+
+Each is a pure function of the model's FeedPosts, so the same calendar gives the
+same bytes: no "generated at" stamps, times in UTC, entries in a fixed order.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable
+from urllib.parse import urlsplit
+
+import icalendar
+
+from .. import __version__
+from .model import FeedPost
+from .views import SiteInfo
+
+EVENT_LENGTH = timedelta(minutes=15)  # a post is a moment; clients need an end to draw it
+ATOM = "http://www.w3.org/2005/Atom"
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def _host(base_url: str) -> str:
+    return urlsplit(base_url).hostname or "socialgit.invalid"
+
+
+def _link(base_url: str, path: str) -> str:
+    """Absolute when the site knows its address (feeds are read elsewhere), else relative."""
+    page = path.removesuffix("index.html")
+    return f"{base_url.rstrip('/')}/{page}" if base_url else page
+
+
+def _description(post: FeedPost) -> str:
+    channels = ", ".join(f"{label} ({state})" for _, label, state in post.channels)
+    lines = [post.text.strip(), "", f"Channels: {channels}" if channels else "Channels: none", f"State: {post.state}"]
+    if post.campaign:
+        lines.append(f"Campaign: {post.campaign}")
+    return "\n".join(lines)
+
+
+def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str) -> bytes:
+    """One event per dated post; the UID is the post id, so subscribers update events in place."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", f"-//socialgit//socialgit {__version__}//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", info.title)
+    cal.add("x-wr-timezone", info.timezone)
+    host = _host(base_url)
+    for post in posts:
+        if post.publish_at is None:
+            continue
+        start = post.publish_at.astimezone(timezone.utc)
+        event = icalendar.Event()
+        event.add("uid", f"{post.id}@{host}")
+        # DTSTAMP must be stable for identical output: the post's last commit, else its time
+        event.add("dtstamp", (post.changed_at or start).astimezone(timezone.utc))
+        event.add("dtstart", start)
+        event.add("dtend", start + EVENT_LENGTH)
+        event.add("summary", post.title)
+        event.add("description", _description(post))
+        event.add("status", "TENTATIVE" if post.draft else "CONFIRMED")
+        event.add("transp", "TRANSPARENT")
+        categories = [label for _, label, _ in post.channels] + ([post.campaign] if post.campaign else [])
+        if categories:
+            event.add("categories", categories)
+        if base_url:
+            event.add("url", _link(base_url, post.path))
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def _atom_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def atom_feed(posts: Iterable[FeedPost], info: SiteInfo, base_url: str,
+              body_html: Callable[[str], str], limit: int = 50) -> bytes:
+    """The published posts, newest first: a feed for people who follow what went out."""
+    published = [p for p in posts if p.state in ("published", "partly published")]
+    published.sort(key=lambda p: (p.published_at or p.publish_at or EPOCH, p.id), reverse=True)
+    published = published[:limit]
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def sub(parent, tag, text=None, **attrs):
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, base_url or f"socialgit:{info.title}")
+    sub(feed, "title", f"{info.title}: published posts")
+    sub(feed, "id", f"urn:uuid:{namespace}")
+    newest = max((p.published_at or p.publish_at or EPOCH for p in published), default=EPOCH)
+    sub(feed, "updated", _atom_time(newest))
+    sub(feed, "link", rel="alternate", href=_link(base_url, "index.html") or "./", type="text/html")
+    if base_url:
+        sub(feed, "link", rel="self", href=_link(base_url, "feed.xml"), type="application/atom+xml")
+    sub(feed, "generator", "socialgit", version=__version__)
+    for post in published:
+        entry = sub(feed, "entry")
+        sub(entry, "title", post.title)
+        sub(entry, "id", f"urn:uuid:{uuid.uuid5(namespace, post.id)}")
+        sub(entry, "link", rel="alternate", href=_link(base_url, post.path), type="text/html")
+        for url in post.links:
+            sub(entry, "link", rel="related", href=url)
+        when = post.published_at or post.publish_at or EPOCH
+        sub(entry, "published", _atom_time(when))
+        sub(entry, "updated", _atom_time(max(when, post.changed_at or when)))
+        author = sub(entry, "author")
+        sub(author, "name", post.author or info.title)
+        for _, label, _ in post.channels:
+            sub(entry, "category", term=label)
+        sub(entry, "content", str(body_html(post.body)), type="html")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode").encode("utf-8") + b"\n"
+
+
+def posts_json(posts: Iterable[FeedPost], info: SiteInfo, base_url: str) -> bytes:
+    """Every post with its state, for scripts (jq, spreadsheets)."""
+    data = {
+        "title": info.title,
+        "timezone": info.timezone,
+        "posts": [{
+            "id": p.id,
+            "title": p.title,
+            "page": p.path,
+            "url": _link(base_url, p.path) if base_url else None,
+            "publish_at": p.publish_at.isoformat() if p.publish_at else None,
+            "publish_at_utc": _atom_time(p.publish_at) if p.publish_at else None,
+            "state": p.state,
+            "draft": p.draft,
+            "channels": {name: state for name, _, state in p.channels},
+            "campaign": p.campaign,
+            "tags": list(p.tags),
+            "author": p.author,
+            "published_at": _atom_time(p.published_at) if p.published_at else None,
+            "links": list(p.links),
+        } for p in posts],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

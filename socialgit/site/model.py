@@ -1,0 +1,245 @@
+"""The model stage: a loaded calendar and ``now`` → what every page and feed shows (pure).
+
+Nothing here reads files or the clock. ``build_model`` returns plain views
+(views.py) plus the assets to copy and the interval of ``now`` in which the
+output stays the same, which lets a rebuild with nothing changed do nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Mapping
+
+from .. import timing
+from ..check import STALE_RUNNER, Calendar
+from ..content import Post
+from ..feedback import FeedbackItem
+from ..gitrepo import Change
+from ..ledger import Receipt, parse_instant
+from ..problems import Problem
+from . import calendar_math as cm
+from .views import ChannelView, Chip, SiteInfo
+
+
+
+@dataclass
+class SiteInput:
+    calendar: Calendar
+    now: datetime
+    problems: list[Problem] = field(default_factory=list)  # found while reading
+    feedback: list[FeedbackItem] = field(default_factory=list)
+    history: Mapping[str, list[Change]] = field(default_factory=dict)
+    drafts: bool = True
+    check: list[Problem] = field(default_factory=list)  # check_calendar's findings
+
+
+@dataclass(frozen=True)
+class FeedPost:
+    """One post as the feeds (iCalendar, Atom, JSON) describe it."""
+
+    id: str
+    title: str
+    path: str
+    publish_at: datetime | None
+    state: str
+    channels: tuple[tuple[str, str, str], ...]  # (name, label, state)
+    campaign: str | None
+    tags: tuple[str, ...]
+    author: str | None
+    text: str  # what the first channel gets, parts joined by blank lines
+    body: str
+    published_at: datetime | None
+    links: tuple[str, ...]
+    changed_at: datetime | None
+    draft: bool
+
+
+@dataclass
+class SiteModel:
+    info: SiteInfo
+    pages: list
+    feed_posts: tuple[FeedPost, ...]
+    assets: dict[str, str]  # site path → repository-relative source
+    valid_from: datetime | None
+    valid_until: datetime | None
+    base_url: str = ""
+
+
+@dataclass
+class Context:
+    """What the page builders share: the input plus derived lookups."""
+
+    source: SiteInput
+    info: SiteInfo
+    posts: list[Post]  # the posts shown, in time order (undated last)
+    chips: dict[str, Chip]
+    states: dict[str, str]
+    channel_states: dict[str, dict[str, str]]
+    channels: dict[str, ChannelView]
+    today: date
+    campaign_folders: dict[str, str] = field(default_factory=dict)
+    assets: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def config(self):
+        return self.source.calendar.config
+
+    @property
+    def zone(self):
+        return self.source.calendar.config.timezone
+
+    def receipts(self, post_id: str) -> Mapping[str, Receipt]:
+        return self.source.calendar.receipts.get(post_id, {})
+
+
+def short_names(labels: Mapping[str, str]) -> dict[str, str]:
+    """A unique one- or two-letter mark per channel, from its label."""
+    taken: set[str] = set()
+    found = {}
+    for name, label in labels.items():
+        letters = re.sub(r"[^A-Za-z0-9]", "", label) or name
+        choice = next((c for c in (letters[0].upper(), letters[:2].title(), letters[0].upper() + letters[-1].lower())
+                       if c not in taken), None)
+        number = 2
+        while choice is None:
+            choice = f"{letters[0].upper()}{number}"
+            choice = None if choice in taken else choice
+            number += 1
+        taken.add(choice)
+        found[name] = choice
+    return found
+
+
+def slug(text: str) -> str:
+    """A URL-safe folder name for a campaign."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "campaign"
+
+
+def month_path(prefix: str, year: int, month: int) -> str:
+    return f"{prefix}{year:04d}/{month:02d}/index.html"
+
+
+def week_path(key: tuple[int, int]) -> str:
+    return f"calendar/{key[0]:04d}/W{key[1]:02d}/index.html"
+
+
+def local_text(moment: datetime | None, zone, with_zone: bool = True) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone)
+    text = f"{local:%a %-d %b %Y, %H:%M}"
+    return f"{text} {local.tzname()}" if with_zone else text
+
+
+def build_context(source: SiteInput) -> Context:
+    calendar = source.calendar
+    config = calendar.config
+    zone = config.timezone
+    now = source.now
+    today = now.astimezone(zone).date()
+    posts = [p for p in calendar.posts if source.drafts or not p.is_draft]
+    posts.sort(key=lambda p: (p.publish_at is None, p.publish_at.timestamp() if p.publish_at else 0, p.id))
+    shorts = short_names({n: c.label for n, c in config.channels.items()})
+    channels = {name: ChannelView(name, c.label, shorts[name], c.color, c.network, c.max_length,
+                                  f"channels/{name}/index.html")
+                for name, c in config.channels.items()}
+    states, channel_states, chips = {}, {}, {}
+    for post in posts:
+        mine = calendar.receipts.get(post.id, {})
+        states[post.id] = timing.post_state(post, mine, now, config.grace, config.late)
+        channel_states[post.id] = {c: timing.channel_state(post, mine.get(c), now, config.grace, config.late)
+                                   for c in post.channels}
+        local = post.publish_at.astimezone(zone) if post.publish_at else None
+        chips[post.id] = Chip(post.id, post.title, local.date() if local else None,
+                              f"{local:%H:%M}" if local else "", states[post.id],
+                              tuple(c for c in post.channels if c in channels), post.direction, post.lang)
+    this_week = cm.week_key(today, config.week_start)
+    info = SiteInfo(config.title, zone.key, tuple(channels.values()), month_path("calendar/", today.year, today.month),
+                    week_path(this_week), any(p.campaign for p in posts))
+    folders: dict[str, str] = {}
+    for name in sorted({p.campaign for p in posts if p.campaign}):
+        folder, number = slug(name), 2
+        while folder in folders.values():  # two names with one slug, like "Winter sale" and "winter-sale"
+            folder, number = f"{slug(name)}-{number}", number + 1
+        folders[name] = folder
+    return Context(source, info, posts, chips, states, channel_states, channels, today, folders)
+
+
+def validity(source: SiteInput) -> tuple[datetime, datetime]:
+    """The open interval of ``now`` around ``source.now`` in which no page, state or feed changes.
+
+    Everything time-dependent in the site is a step function of ``now`` whose steps
+    are: each publish time, each end of a grace window, the heartbeat going stale,
+    and local midnight (today's mark, "this week", "recently published").
+    """
+    calendar, now = source.calendar, source.now
+    config = calendar.config
+    steps = [cm.local_midnight(now.astimezone(config.timezone).date(), config.timezone),
+             cm.next_local_midnight(now, config.timezone)]
+    for post in calendar.posts:
+        if post.publish_at is not None:
+            steps.append(post.publish_at)
+            steps.append(post.publish_at + config.grace)
+    last_run = parse_instant((calendar.heartbeat or {}).get("last_run"))
+    if last_run is not None:
+        steps.append(last_run + STALE_RUNNER)
+    before = max((s for s in steps if s < now), default=now)
+    after = min((s for s in steps if s > now), default=now)
+    return before, after
+
+
+def build_model(source: SiteInput) -> SiteModel:
+    """Every page of the site, in a stable order."""
+    from . import pages  # the page builders use this module's helpers
+
+    ctx = build_context(source)
+    site_pages: list = [pages.agenda(ctx)]
+    site_pages += pages.months(ctx, "calendar/", "", "", ctx.posts, every_month=True)
+    site_pages += pages.weeks(ctx)
+    site_pages += pages.post_pages(ctx)
+    site_pages += pages.scopes(ctx)
+    valid_from, valid_until = validity(source)
+    return SiteModel(ctx.info, site_pages, feed_posts(ctx), dict(sorted(ctx.assets.items())), valid_from,
+                     valid_until, ctx.config.base_url)
+
+
+def feed_posts(ctx: Context) -> tuple[FeedPost, ...]:
+    found = []
+    history = ctx.source.history
+    for post in ctx.posts:
+        mine = ctx.receipts(post.id)
+        published = [r.published_at for r in mine.values() if r.state == "published" and r.published_at]
+        links = tuple(part["url"] for c in post.channels if c in mine
+                      for part in mine[c].parts if str(part.get("url", "")).startswith(("https://", "http://")))
+        first = post.channels[0] if post.channels else None
+        text = "\n\n".join(post.parts_for(first)) if first else post.body
+        changes = history.get(post.path) or []
+        found.append(FeedPost(
+            post.id, post.title, f"posts/{post.id}/index.html", post.publish_at, ctx.states[post.id],
+            tuple((c, ctx.channels[c].label if c in ctx.channels else c, ctx.channel_states[post.id][c])
+                  for c in post.channels),
+            post.campaign, post.tags, post.author, text, post.body, max(published) if published else None,
+            links, changes[0].when if changes else None, post.is_draft))
+    return tuple(found)
+
+
+def group_by_day(chips: list[Chip]) -> dict[date, list[Chip]]:
+    days: dict[date, list[Chip]] = defaultdict(list)
+    for chip in chips:
+        if chip.day is not None:
+            days[chip.day].append(chip)
+    return days
+
+
+def day_title(day: date, today: date) -> str:
+    text = f"{day:%A %-d %B %Y}"
+    if day == today:
+        return f"Today · {text}"
+    if day == today + timedelta(days=1):
+        return f"Tomorrow · {text}"
+    if day == today - timedelta(days=1):
+        return f"Yesterday · {text}"
+    return text

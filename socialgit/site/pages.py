@@ -1,0 +1,334 @@
+"""Page builders of the model stage: agenda, month grids, weeks, posts, channels, campaigns (pure)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta, timezone
+from pathlib import PurePosixPath
+
+from .. import textlimits, timing
+from ..content import Post
+from ..feedback import FeedbackItem
+from ..ledger import parse_instant
+from . import calendar_math as cm
+from . import model as m
+from .views import (AgendaPage, Attention, ChannelRow, Chip, DayCell, DayList, FeedbackView, HistoryEntry, HourRow,
+                    Link, MediaView, MonthGroup, MonthPage, PostPage, PreviewPart, ProblemView, ReceiptView, Recent,
+                    ScopeIndexEntry, ScopeIndexPage, ScopePage, WeekDay, WeekPage)
+
+MAX_CHIPS = 3  # per day cell; a fourth post turns the third slot into "+N more"
+RECENT_DAYS = 14
+UPCOMING = 8
+ATTENTION_STATES = (timing.FAILED, timing.UNCERTAIN, timing.MISSED)
+
+
+def _counts(states) -> tuple[tuple[str, int], ...]:
+    tally: dict[str, int] = defaultdict(int)
+    for state in states:
+        tally[state] += 1
+    return tuple((s, tally[s]) for s in timing.STATES if tally[s])
+
+
+# --- agenda -----------------------------------------------------------------
+
+def agenda(ctx: "m.Context") -> AgendaPage:
+    config, zone, now, today = ctx.config, ctx.zone, ctx.source.now, ctx.today
+    chips = ctx.chips
+    due = tuple(chips[p.id] for p in ctx.posts if ctx.states[p.id] == timing.DUE)
+    upcoming = tuple(chips[p.id] for p in timing.upcoming(ctx.posts, now, UPCOMING))
+    week_days = cm.week_dates(*cm.week_key(today, config.week_start), config.week_start)
+    by_day = m.group_by_day(list(chips.values()))
+    week = tuple(DayList(d, m.day_title(d, today), d == today, tuple(by_day.get(d, ()))) for d in week_days)
+    recent = []
+    since = today - timedelta(days=RECENT_DAYS)
+    for post in ctx.posts:
+        receipts = ctx.receipts(post.id)
+        times = [r.published_at for r in receipts.values() if r.state == "published" and r.published_at]
+        if not times or max(times).astimezone(zone).date() < since or max(times) > now:
+            continue
+        links = tuple((ctx.channels[c].label, r.url) for c, r in sorted(receipts.items())
+                      if c in ctx.channels and r.state == "published" and r.url
+                      and r.url.startswith(("https://", "http://")))
+        recent.append((max(times), Recent(chips[post.id], m.local_text(max(times), zone), links)))
+    recent.sort(key=lambda pair: (pair[0], pair[1].chip.id), reverse=True)
+    attention = []
+    for post in ctx.posts:
+        for channel, state in ctx.channel_states[post.id].items():
+            if state in ATTENTION_STATES:
+                receipt = ctx.receipts(post.id).get(channel)
+                label = ctx.channels[channel].label if channel in ctx.channels else channel
+                attention.append(Attention(chips[post.id], label, state, (receipt.error or "") if receipt else ""))
+    by_path = {p.path: p.id for p in ctx.posts}
+    problems = []
+    for problem in sorted(set(ctx.source.problems) | set(ctx.source.check),
+                          key=lambda p: ({"error": 0, "warning": 1}.get(p.level, 2), p.path, p.line or 0, p.message)):
+        # missed posts are already listed above with their state; check repeats them as warnings
+        if "never published on" in problem.message or problem.level not in ("error", "warning"):
+            continue
+        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+        post_id = by_path.get(problem.path)
+        problems.append(ProblemView(problem.level, where, problem.message,
+                                    f"posts/{post_id}/index.html" if post_id else None))
+    beat = ctx.source.calendar.heartbeat or {}
+    runner = m.local_text(parse_instant(beat.get("last_run")), zone)
+    undated = tuple(chips[p.id] for p in ctx.posts if p.publish_at is None)
+    return AgendaPage("index.html", m.day_title(today, today), due, upcoming, week,
+                      tuple(r for _, r in recent[:10]), tuple(attention), tuple(problems), runner, undated,
+                      _counts(ctx.states.values()))
+
+
+# --- month grids ------------------------------------------------------------
+
+def months(ctx: "m.Context", prefix: str, scope_title: str, scope_path: str, posts: list[Post],
+           every_month: bool = False) -> list[MonthPage]:
+    """Month grids for ``posts`` under ``prefix``: every month of the span, or only those with posts."""
+    config, today = ctx.config, ctx.today
+    chips = [ctx.chips[p.id] for p in posts]
+    by_day = m.group_by_day(chips)
+    with_posts = sorted({(d.year, d.month) for d in by_day})
+    if every_month:
+        span = with_posts + [(today.year, today.month)]
+        keys = cm.months_between(min(span), max(span))
+    else:
+        keys = with_posts
+    order = cm.weekday_order(config.week_start)
+    weekdays = tuple(cm.DAY_NAMES[n] for n in order)
+    found = []
+    for index, (year, month) in enumerate(keys):
+        weeks, week_links, count = [], [], 0
+        for row in cm.month_grid(year, month, config.week_start):
+            cells = []
+            for day in row:
+                mine = tuple(by_day.get(day, ()))
+                in_month = day.month == month
+                count += len(mine) if in_month else 0
+                shown = mine if len(mine) <= MAX_CHIPS else mine[:MAX_CHIPS - 1]
+                more_path = (f"{m.week_path(cm.week_key(day, config.week_start))}#d-{day.isoformat()}"
+                             if not scope_path else f"{scope_path}#d-{day.isoformat()}")
+                cells.append(DayCell(day, in_month, day == today, shown, len(mine) - len(shown), more_path))
+            weeks.append(tuple(cells))
+            key = cm.week_key(row[0], config.week_start)
+            week_links.append((m.week_path(key), key[1]))
+        prev_key = keys[index - 1] if index else None
+        next_key = keys[index + 1] if index + 1 < len(keys) else None
+        found.append(MonthPage(
+            m.month_path(prefix, year, month), scope_title, scope_path, year, month, cm.month_title(year, month),
+            weekdays, tuple(weeks), tuple(week_links),
+            m.month_path(prefix, *prev_key) if prev_key else None, cm.month_title(*prev_key) if prev_key else None,
+            m.month_path(prefix, *next_key) if next_key else None, cm.month_title(*next_key) if next_key else None,
+            count))
+    return found
+
+
+# --- weeks ------------------------------------------------------------------
+
+def weeks(ctx: "m.Context") -> list[WeekPage]:
+    config, zone, today = ctx.config, ctx.zone, ctx.today
+    by_day = m.group_by_day(list(ctx.chips.values()))
+    dated = sorted(by_day) + [today]
+    first, last = min(dated), max(dated)
+    # the weeks of every month shown, so each month row links to an existing week page
+    first = date(first.year, first.month, 1)
+    last = date(*cm.next_month(last.year, last.month), 1) - timedelta(days=1)
+    keys = cm.weeks_between(first, last, config.week_start)
+    found = []
+    for index, key in enumerate(keys):
+        days = cm.week_dates(*key, config.week_start)
+        week_days, slots = [], []
+        for day in days:
+            length = cm.day_length(day, zone)
+            clocks = ""
+            if length != timedelta(hours=24):
+                change = length - timedelta(hours=24)
+                minutes = abs(int(change.total_seconds() // 60))
+                amount = f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+                clocks = f"Clocks go {'back' if change > timedelta(0) else 'forward'} {amount}"
+            week_days.append(WeekDay(day, cm.DAY_NAMES[day.weekday()], day == today, clocks,
+                                     tuple(by_day.get(day, ()))))
+            slots.append(cm.hour_slots(day, zone))
+        hours_used = [int(c.time[:2]) for d in week_days for c in d.chips if c.time]
+        start = min(hours_used + [8])
+        end = max(hours_used + [18])
+        rows = []
+        for hour in range(start, end + 1):
+            cells = tuple(tuple(c for c in d.chips if c.time and int(c.time[:2]) == hour) for d in week_days)
+            rows.append(HourRow(hour, f"{hour:02d}:00", cells, tuple(s[hour].count for s in slots)))
+        middle = days[3]
+        found.append(WeekPage(
+            m.week_path(key), key[0], key[1], cm.week_title(key[0], key[1], days), tuple(week_days), tuple(rows),
+            m.month_path("calendar/", middle.year, middle.month),
+            m.week_path(keys[index - 1]) if index else None,
+            m.week_path(keys[index + 1]) if index + 1 < len(keys) else None))
+    return found
+
+
+# --- post pages -------------------------------------------------------------
+
+def _feedback_view(item: FeedbackItem, ctx: "m.Context", post_ids: set[str]) -> FeedbackView:
+    return FeedbackView(
+        item.id, item.network, item.kind, item.author.name, item.author.handle,
+        item.author.url if item.author.url.startswith(("https://", "http://")) else "",
+        item.url if item.url.startswith(("https://", "http://")) else "",
+        m.local_text(item.created_at, ctx.zone), item.sentiment.value if item.sentiment else "",
+        item.intent.value if item.intent else "", item.status, item.lang, item.body,
+        f"posts/{item.post}/index.html" if item.post in post_ids else None)
+
+
+def _receipt_link(ctx: "m.Context", channel: str, url: str) -> Link | None:
+    if url.startswith(("https://", "http://")):
+        return Link(url, url, True)
+    settings = ctx.config.channels.get(channel)
+    if settings is None or settings.type != "outbox":
+        return None
+    folder = str(settings.options.get("path") or "outbox").strip("/")
+    path = PurePosixPath(url)
+    # only files the outbox wrote, and never a path that climbs out of its folder
+    if path.is_absolute() or ".." in path.parts or not url.startswith(folder + "/"):
+        return None
+    target = f"receipts/{path.as_posix()}"
+    ctx.assets[target] = path.as_posix()
+    return Link(path.as_posix(), target, False)
+
+
+def _media(ctx: "m.Context", post: Post) -> tuple[MediaView, ...]:
+    found = []
+    post_dir = PurePosixPath(post.path).parent
+    for media in post.media:
+        rel = PurePosixPath(media.path)
+        href = None
+        if not rel.is_absolute() and ".." not in rel.parts:
+            for base in (PurePosixPath("content"), post_dir):
+                candidate = (base / rel).as_posix()
+                if (ctx.config.root / candidate).is_file():
+                    href = "media/" + PurePosixPath(candidate).relative_to("content").as_posix()
+                    ctx.assets[href] = candidate
+                    break
+        found.append(MediaView(media.path, href, media.alt))
+    return tuple(found)
+
+
+def _rows(ctx: "m.Context", post: Post) -> tuple[ChannelRow, ...]:
+    rows = []
+    receipts = ctx.receipts(post.id)
+    for name in post.channels:
+        view = ctx.channels.get(name)
+        if view is None:
+            continue
+        parts = post.parts_for(name)
+        measures = textlimits.measure_parts(parts, view.network, view.limit)
+        previews = tuple(PreviewPart(text, measure.describe(), bool(measure.over), measure.fits)
+                         for text, measure in zip(parts, measures))
+        receipt = receipts.get(name)
+        receipt_view = None
+        if receipt is not None:
+            links = tuple(link for link in (_receipt_link(ctx, name, str(p.get("url") or "")) for p in receipt.parts)
+                          if link)
+            attempts = receipt.data.get("attempts")
+            receipt_view = ReceiptView(receipt.state, m.local_text(receipt.published_at, ctx.zone), links,
+                                       receipt.error or "", attempts if isinstance(attempts, int) else None,
+                                       receipt.path)
+        rows.append(ChannelRow(view, ctx.channel_states[post.id][name], name in post.variants, previews,
+                               receipt_view))
+    return tuple(rows)
+
+
+def post_pages(ctx: "m.Context") -> list[PostPage]:
+    zone, history = ctx.zone, ctx.source.history
+    post_ids = {p.id for p in ctx.posts}
+    feedback: dict[str, list[FeedbackItem]] = defaultdict(list)
+    by_feedback_id = {}
+    for item in ctx.source.feedback:
+        by_feedback_id[item.id] = item
+        if item.post:
+            feedback[item.post].append(item)
+    dated = [p for p in ctx.posts if p.publish_at is not None]
+    neighbours = {p.id: (dated[i - 1] if i else None, dated[i + 1] if i + 1 < len(dated) else None)
+                  for i, p in enumerate(dated)}
+    found = []
+    for post in ctx.posts:
+        chip = ctx.chips[post.id]
+        local = post.publish_at.astimezone(zone) if post.publish_at else None
+        changes = tuple(HistoryEntry(c.commit[:8], c.author, m.local_text(c.when, zone), c.subject)
+                        for c in history.get(post.path, ()))
+        before, after = neighbours.get(post.id, (None, None))
+        reply_to = by_feedback_id.get(post.in_reply_to) if post.in_reply_to else None
+        found.append(PostPage(
+            f"posts/{post.id}/index.html", chip, post.path, m.local_text(post.publish_at, zone),
+            f"{post.publish_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if post.publish_at else "",
+            (post.campaign, f"campaigns/{ctx.campaign_folders[post.campaign]}/index.html") if post.campaign else None,
+            post.tags, post.author or "", post.body, _rows(ctx, post), _media(ctx, post), changes,
+            tuple(_feedback_view(i, ctx, post_ids) for i in feedback.get(post.id, ())),
+            _feedback_view(reply_to, ctx, post_ids) if reply_to else None,
+            m.month_path("calendar/", local.year, local.month) if local else None,
+            m.week_path(cm.week_key(local.date(), ctx.config.week_start)) if local else None,
+            ctx.chips[before.id] if before else None, ctx.chips[after.id] if after else None))
+    return found
+
+
+# --- channels and campaigns -------------------------------------------------
+
+def _scope_months(ctx: "m.Context", prefix: str, posts: list[Post]) -> tuple[MonthGroup, ...]:
+    by_month: dict[tuple[int, int], dict[date, list[Chip]]] = defaultdict(lambda: defaultdict(list))
+    for post in posts:
+        chip = ctx.chips[post.id]
+        if chip.day is not None:
+            by_month[(chip.day.year, chip.day.month)][chip.day].append(chip)
+    return tuple(MonthGroup(cm.month_title(*key), m.month_path(prefix, *key),
+                            tuple(DayList(d, m.day_title(d, ctx.today), d == ctx.today, tuple(chips))
+                                  for d, chips in sorted(days.items())))
+                 for key, days in sorted(by_month.items()))
+
+
+def _span(ctx: "m.Context", posts: list[Post]) -> tuple[str, str]:
+    dated = [p.publish_at for p in posts if p.publish_at]
+    if not dated:
+        return "", ""
+    return (f"{min(dated).astimezone(ctx.zone):%-d %b %Y}", f"{max(dated).astimezone(ctx.zone):%-d %b %Y}")
+
+
+def scopes(ctx: "m.Context") -> list:
+    found: list = []
+    index_entries = []
+    for name, view in ctx.channels.items():
+        posts = [p for p in ctx.posts if name in p.channels]
+        prefix = f"channels/{name}/"
+        settings = ctx.config.channels[name]
+        rules = settings.cadence
+        facts = [("Network", view.network if view.network != "none" else "none (no length limit)"),
+                 ("Type", settings.type)]
+        limit = view.limit or textlimits.DEFAULT_LIMITS.get(view.network)
+        if limit:
+            facts.append(("Length limit", f"{limit}"))
+        for label, value in (("At most per day", rules.max_per_day), ("At most per week", rules.max_per_week),
+                             ("At least per week", rules.min_per_week)):
+            if value is not None:
+                facts.append((label, str(value)))
+        if rules.min_gap is not None:
+            facts.append(("Minimum gap", str(rules.min_gap)[:-3]))
+        title = f"Channel {view.label}"
+        found.append(ScopePage(view.path, "channel", name, title, view, tuple(facts), _scope_months(ctx, prefix, posts),
+                               _counts(ctx.states[p.id] for p in posts)))
+        found += months(ctx, prefix, title, view.path, posts)
+        index_entries.append(ScopeIndexEntry(view.label, view.path, len(posts), *_span(ctx, posts), view))
+    found.append(ScopeIndexPage("channels/index.html", "channel", "Channels", tuple(index_entries)))
+    campaigns: dict[str, list[Post]] = defaultdict(list)
+    for post in ctx.posts:
+        if post.campaign:
+            campaigns[post.campaign].append(post)
+    if campaigns:
+        entries = []
+        for name in sorted(campaigns):
+            folder = ctx.campaign_folders[name]
+            posts = campaigns[name]
+            prefix = f"campaigns/{folder}/"
+            path = prefix + "index.html"
+            title = f"Campaign {name}"
+            channel_names = sorted({c for p in posts for c in p.channels if c in ctx.channels})
+            facts = (("Posts", str(len(posts))), ("From", _span(ctx, posts)[0]), ("To", _span(ctx, posts)[1]),
+                     ("Channels", ", ".join(ctx.channels[c].label for c in channel_names)))
+            found.append(ScopePage(path, "campaign", name, title, None, facts, _scope_months(ctx, prefix, posts),
+                                   _counts(ctx.states[p.id] for p in posts)))
+            found += months(ctx, prefix, title, path, posts)
+            entries.append(ScopeIndexEntry(name, path, len(posts), *_span(ctx, posts), None))
+        found.append(ScopeIndexPage("campaigns/index.html", "campaign", "Campaigns", tuple(entries)))
+    return found
