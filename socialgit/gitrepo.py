@@ -130,7 +130,9 @@ def commit_paths(root: Path, paths: list[Path], message: str, name: str | None =
     without, git's configured identity is used (a person settling a receipt).
     """
     repo = open_repo(root)
-    rel = [str(Path(p).resolve().relative_to(Path(root).resolve())) for p in paths]
+    rel = [str(Path(p).resolve().relative_to(Path(root).resolve())) for p in paths if Path(p).exists()]
+    if not rel:
+        return False
     repo.git.add("--", *rel)
     if not repo.git.status("--porcelain", "--", *rel).strip():
         return False

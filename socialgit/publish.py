@@ -25,6 +25,7 @@ from .content import Post, load_posts
 from .ledger import LEDGER_DIR, load_receipts, read_heartbeat, receipt_path, write_json_atomic
 from .problems import ERROR, UserError
 from .replies import reply_target
+from .state import state_dir
 
 LONG_WAIT = 60.0  # seconds: a longer rate-limit wait is left to the next run
 HEARTBEAT_EVERY = timedelta(hours=1)  # a quiet run refreshes the heartbeat at most this often
@@ -38,9 +39,7 @@ class AlreadyRunning(Exception):
 @contextmanager
 def run_lock(root: Path) -> Iterator[None]:
     """flock on .socialgit/run.lock: a second runner exits at once instead of waiting."""
-    folder = root / ".socialgit"
-    folder.mkdir(exist_ok=True)
-    handle = open(folder / "run.lock", "a+")
+    handle = open(state_dir(root) / "run.lock", "a+")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -94,6 +93,9 @@ class Runner:
     # --- the run -------------------------------------------------------------------------
     def run(self) -> Report:
         self._check_branch()
+        if not self.dry_run:
+            # a run killed between writing a receipt and committing it left the file behind
+            self._commit([self.root / LEDGER_DIR], "publish: receipts left uncommitted by an interrupted run")
         posts, problems = load_posts(self.config)
         broken_files = {p.path for p in problems if p.level == ERROR}
         by_id = {p.id: p for p in posts if p.path not in broken_files}

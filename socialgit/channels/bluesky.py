@@ -26,6 +26,7 @@ import regex
 
 from ..config import ChannelConfig
 from ..problems import UserError
+from ..state import state_dir as default_state_dir
 from . import http
 from .base import (ChannelError, Media, Outcome, Outgoing, PartCallback, Rejected, ReplyTarget, TokenRefused,
                    UnknownOutcome)
@@ -158,7 +159,7 @@ class BlueskyChannel:
                 f"channel {self.name}: the environment variable {variable or '(password_env)'} is not set; "
                 "put a Bluesky app password in it (Settings → Privacy and security → App passwords)")
         self.root = root
-        self.state_file = (state_dir or root / ".socialgit") / f"bluesky-{self.name}.json"
+        self.state_file = (state_dir or default_state_dir(root)) / f"bluesky-{self.name}.json"
         self._transport = transport
         self._http: httpx.Client | None = None
         self._session: Session | None = None
