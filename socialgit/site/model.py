@@ -127,11 +127,18 @@ def week_path(key: tuple[int, int]) -> str:
 
 
 def local_text(moment: datetime | None, zone, with_zone: bool = True) -> str:
+    """'Mon 16 Nov 2026, 09:30 EST' in the site's time zone."""
     if moment is None:
         return ""
     local = moment.astimezone(zone)
-    text = f"{local:%a %-d %b %Y, %H:%M}"
+    text = f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
     return f"{text} {local.tzname()}" if with_zone else text
+
+
+def short_time(moment: datetime, zone) -> str:
+    """'Mon 16 Nov 09:30': for lists where the year and zone are plain from the page."""
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 
 def build_context(source: SiteInput) -> Context:
@@ -235,7 +242,7 @@ def group_by_day(chips: list[Chip]) -> dict[date, list[Chip]]:
 
 
 def day_title(day: date, today: date) -> str:
-    text = f"{day:%A %-d %B %Y}"
+    text = f"{day:%A} {day.day} {day:%B %Y}"
     if day == today:
         return f"Today · {text}"
     if day == today + timedelta(days=1):

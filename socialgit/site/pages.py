@@ -49,15 +49,20 @@ def agenda(ctx: "m.Context") -> AgendaPage:
         links = tuple((ctx.channels[c].label, r.url) for c, r in sorted(receipts.items())
                       if c in ctx.channels and r.state == "published" and r.url
                       and r.url.startswith(("https://", "http://")))
-        recent.append((max(times), Recent(chips[post.id], m.local_text(max(times), zone), links)))
+        recent.append((max(times), Recent(chips[post.id], m.short_time(max(times), zone), links)))
     recent.sort(key=lambda pair: (pair[0], pair[1].chip.id), reverse=True)
     attention = []
     for post in ctx.posts:
+        # one line per post and kind of trouble, naming every channel it hit
+        grouped: dict[tuple[str, str], list[str]] = {}
         for channel, state in ctx.channel_states[post.id].items():
             if state in ATTENTION_STATES:
                 receipt = ctx.receipts(post.id).get(channel)
+                why = (receipt.error or "") if receipt else ""
                 label = ctx.channels[channel].label if channel in ctx.channels else channel
-                attention.append(Attention(chips[post.id], label, state, (receipt.error or "") if receipt else ""))
+                grouped.setdefault((state, why), []).append(label)
+        attention += [Attention(chips[post.id], tuple(labels), state, why)
+                      for (state, why), labels in grouped.items()]
     by_path = {p.path: p.id for p in ctx.posts}
     problems = []
     for problem in sorted(set(ctx.source.problems) | set(ctx.source.check),
@@ -283,7 +288,8 @@ def _span(ctx: "m.Context", posts: list[Post]) -> tuple[str, str]:
     dated = [p.publish_at for p in posts if p.publish_at]
     if not dated:
         return "", ""
-    return (f"{min(dated).astimezone(ctx.zone):%-d %b %Y}", f"{max(dated).astimezone(ctx.zone):%-d %b %Y}")
+    first, last = min(dated).astimezone(ctx.zone), max(dated).astimezone(ctx.zone)
+    return f"{first.day} {first:%b %Y}", f"{last.day} {last:%b %Y}"
 
 
 def scopes(ctx: "m.Context") -> list:

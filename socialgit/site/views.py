@@ -125,7 +125,7 @@ class WeekPage:
 @dataclass(frozen=True)
 class Attention:
     chip: Chip
-    channel: str
+    channels: tuple[str, ...]  # labels of the channels in this state
     state: str
     why: str
 

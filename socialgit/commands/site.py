@@ -1,0 +1,115 @@
+"""The website: `build` and `serve`."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
+from ..config import load_config_or_fail
+from ..problems import UserError
+from ..site.build import BuildResult, build_site, is_quiet
+from ..site.serve import BuildState, make_server, watch
+
+
+def _out_option(func):
+    return click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="Where to write the site. Default: site/ in the calendar repository.")(func)
+
+
+def _run_build(root: Path, out: Path | None, now, drafts: bool) -> BuildResult:
+    if is_quiet():
+        return build_site(root, out, now, drafts)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Rendering pages", file=click.get_text_stream("stderr"))
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        return build_site(root, out, now, drafts, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def _show(result: BuildResult, root: Path) -> str:
+    try:
+        where = result.out.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        where = result.out
+    if result.unchanged:
+        return f"{where}/: up to date ({result.pages} pages), nothing changed ({result.seconds:.2f} s)"
+    return (f"{where}/: {result.pages} pages, {result.files} files; rendered {result.rendered}, "
+            f"wrote {result.written}, removed {result.removed} ({result.seconds:.2f} s)")
+
+
+@cli.command(epilog=EXIT_CODES)
+@_out_option
+@click.option("--drafts/--no-drafts", default=True, show_default=True,
+              help="Show draft posts (a team's own calendar) or leave them out (a public one).")
+@root_option
+@now_option
+@user_errors
+def build(out, drafts, root, now_text):
+    """Render the calendar as a static website: month and week grids, the agenda, a page per post,
+    channel and campaign pages, calendar.ics, feed.xml and posts.json.
+
+    Links are relative, so the folder works from any sub-path and from file://.
+    Rebuilds are incremental (cache in .socialgit/, safe to delete).
+    """
+    config, _ = load_config_or_fail(root)
+    now = parse_now(now_text, config.timezone)
+    result = _run_build(root, out, now, drafts)
+    click.echo(_show(result, root))
+
+
+@cli.command(epilog=EXIT_CODES)
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@_out_option
+@click.option("--drafts/--no-drafts", default=True, show_default=True, help="Show draft posts.")
+@root_option
+@now_option
+@user_errors
+def serve(port, out, drafts, root, now_text):
+    """Build, serve the site on 127.0.0.1, rebuild when content/, templates/ or socialgit.toml
+    change, and reload the open page. Stop with Ctrl-C.
+    """
+    config, _ = load_config_or_fail(root)
+    fixed_now = parse_now(now_text, config.timezone) if now_text else None
+    result = _run_build(root, out, fixed_now, drafts)
+    click.echo(_show(result, root))
+    state = BuildState()
+    try:
+        server = make_server(result.out, port, state)
+    except OSError as exc:
+        raise UserError(f"--port {port}: cannot listen on 127.0.0.1:{port} ({exc.strerror}); "
+                        "pick another with --port") from None
+    stop = threading.Event()
+
+    def rebuild() -> None:
+        try:
+            done = build_site(root, out, fixed_now, drafts)
+        except UserError as exc:
+            click.echo(f"build failed: {exc}", err=True)
+            return
+        if done.written or done.removed:
+            state.bump()
+        click.echo(f"{time.strftime('%H:%M:%S')} {_show(done, root)}")
+
+    watcher = threading.Thread(target=watch, args=(root, rebuild, stop), daemon=True)
+    watcher.start()
+    click.echo(f"Serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
