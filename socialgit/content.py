@@ -20,6 +20,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from . import plaintext
 from .config import LATE_POLICIES, Config
+from .filecache import FileCache, walk_files
 from .problems import Problem, did_you_mean, error, warning
 
 POSTS_DIR = "content/posts"
@@ -301,15 +302,6 @@ def _variants(value: Any, channels: Iterable[str], path: str, line: int | None,
     return {str(k): v.strip() for k, v in value.items()}
 
 
-def post_files(root: Path) -> list[Path]:
-    base = root / POSTS_DIR
-    found = []
-    for folder, dirs, files in os.walk(base):
-        dirs.sort()
-        found.extend(Path(folder) / f for f in sorted(files) if f.endswith(".md"))
-    return found
-
-
 def check_unique_ids(posts: list[Post]) -> list[Problem]:
     seen: dict[str, Post] = {}
     problems = []
@@ -335,7 +327,27 @@ def parse_posts(files: Iterable[tuple[str, bytes]], config: Config) -> tuple[lis
     return posts, problems
 
 
-def load_posts(config: Config) -> tuple[list[Post], list[Problem]]:
-    """Every post under content/posts/ of the working tree."""
+def load_posts(config: Config, use_cache: bool = True) -> tuple[list[Post], list[Problem]]:
+    """Every post under content/posts/ of the working tree.
+
+    Parsed posts are cached in .socialgit/ by path, mtime and size; parsing
+    depends on the time zone and the channel names, so those salt the cache.
+    """
     root = config.root
-    return parse_posts(((p.relative_to(root).as_posix(), p.read_bytes()) for p in post_files(root)), config)
+    salt = f"{config.timezone.key}|{','.join(sorted(config.channels))}"
+    cache = FileCache(root, "posts", salt) if use_cache else None
+    posts, problems = [], []
+    for entry in walk_files(root / POSTS_DIR, ".md"):
+        rel = Path(entry.path).relative_to(root).as_posix()
+
+        def parse(path=entry.path, rel=rel):
+            return parse_post(rel, Path(path).read_bytes(), config)
+
+        post, found = cache.get(rel, entry.stat(), parse) if cache else parse()
+        problems.extend(found)
+        if post is not None:
+            posts.append(post)
+    if cache:
+        cache.save()
+    problems.extend(check_unique_ids(posts))
+    return posts, problems

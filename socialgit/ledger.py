@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .filecache import FileCache
 from .problems import Problem, error
 
 LEDGER_DIR = "content/ledger"
@@ -82,26 +83,32 @@ def read_receipt(path: Path, root: Path) -> tuple[Receipt | None, Problem | None
     return Receipt(post_id, channel, data["state"], data, rel), None
 
 
-def load_receipts(root: Path) -> tuple[dict[str, dict[str, Receipt]], list[Problem]]:
-    """post id → channel → Receipt, for every receipt in the ledger."""
+def load_receipts(root: Path, use_cache: bool = True) -> tuple[dict[str, dict[str, Receipt]], list[Problem]]:
+    """post id → channel → Receipt, for every receipt in the ledger (cached like posts)."""
     receipts: dict[str, dict[str, Receipt]] = {}
     problems = []
     base = root / LEDGER_DIR
     if not base.is_dir():
         return receipts, problems
+    cache = FileCache(root, "receipts", "") if use_cache else None
     with os.scandir(base) as folders:
-        for folder in folders:
-            if not folder.is_dir() or folder.name.startswith(("_", ".")) or folder.name == "metrics":
+        for folder in sorted(folders, key=lambda f: f.name):
+            if not folder.is_dir() or folder.name.startswith(("_", ".")) or folder.name in ("metrics", "imported"):
                 continue
             with os.scandir(folder.path) as files:
-                for entry in files:
+                for entry in sorted(files, key=lambda f: f.name):
                     if not entry.name.endswith(".json"):
                         continue
-                    receipt, problem = read_receipt(Path(entry.path), root)
+                    path = Path(entry.path)
+                    rel = path.relative_to(root).as_posix()
+                    read = lambda path=path: read_receipt(path, root)  # noqa: E731
+                    receipt, problem = cache.get(rel, entry.stat(), read) if cache else read()
                     if problem:
                         problems.append(problem)
                     if receipt:
                         receipts.setdefault(receipt.post, {})[receipt.channel] = receipt
+    if cache:
+        cache.save()
     return receipts, problems
 
 
