@@ -327,27 +327,70 @@ def parse_posts(files: Iterable[tuple[str, bytes]], config: Config) -> tuple[lis
     return posts, problems
 
 
-def load_posts(config: Config, use_cache: bool = True) -> tuple[list[Post], list[Problem]]:
-    """Every post under content/posts/ of the working tree.
+def _cached_parse(config: Config, name: str, use_cache: bool, shape):
+    """(rel, shape(parse_post result)) of every post file, cached in .socialgit/<name>.
 
-    Parsed posts are cached in .socialgit/ by path, mtime and size; parsing
-    depends on the time zone and the channel names, so those salt the cache.
+    Parsing depends on the time zone and the channel names, so those salt the cache.
     """
     root = config.root
     salt = f"{config.timezone.key}|{','.join(sorted(config.channels))}"
-    cache = FileCache(root, "posts", salt) if use_cache else None
-    posts, problems = [], []
+    cache = FileCache(root, name, salt) if use_cache else None
+    prefix = len(str(root)) + 1
     for entry in walk_files(root / POSTS_DIR, ".md"):
-        rel = Path(entry.path).relative_to(root).as_posix()
+        rel = entry.path[prefix:].replace(os.sep, "/")
 
         def parse(path=entry.path, rel=rel):
-            return parse_post(rel, Path(path).read_bytes(), config)
+            with open(path, "rb") as handle:
+                return shape(parse_post(rel, handle.read(), config))
 
-        post, found = cache.get(rel, entry.stat(), parse) if cache else parse()
+        yield rel, (cache.get(rel, entry.stat(), parse) if cache else parse())
+    if cache:
+        cache.save()
+
+
+def load_posts(config: Config, use_cache: bool = True) -> tuple[list[Post], list[Problem]]:
+    """Every post under content/posts/ of the working tree."""
+    posts, problems = [], []
+    for _, (post, found) in _cached_parse(config, "posts", use_cache, lambda parsed: parsed):
         problems.extend(found)
         if post is not None:
             posts.append(post)
-    if cache:
-        cache.save()
     problems.extend(check_unique_ids(posts))
     return posts, problems
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What the runner must know of every post to find the few it must read in full."""
+
+    path: str
+    id: str
+    publish_at: datetime | None
+    is_draft: bool
+    channels: tuple[str, ...]
+    usable: bool  # parsed without errors
+
+
+def _slot(parsed: tuple[Post | None, list[Problem]]) -> Slot | None:
+    post, problems = parsed
+    if post is None:
+        return None
+    usable = not any(p.level == "error" for p in problems)
+    return Slot(post.path, post.id, post.publish_at, post.is_draft, post.channels, usable)
+
+
+def load_slots(config: Config, use_cache: bool = True) -> list[Slot]:
+    """Every post's slot; a second file claiming an id already used is not usable."""
+    slots, seen = [], set()
+    for _, slot in _cached_parse(config, "slots", use_cache, _slot):
+        if slot is None:
+            continue
+        if slot.id in seen:
+            slot = Slot(slot.path, slot.id, slot.publish_at, slot.is_draft, slot.channels, False)
+        seen.add(slot.id)
+        slots.append(slot)
+    return slots
+
+
+def read_post(config: Config, rel: str) -> tuple[Post | None, list[Problem]]:
+    return parse_post(rel, (config.root / rel).read_bytes(), config)

@@ -21,7 +21,7 @@ from .channels.base import (Channel, Media, NotSent, Outcome, Outgoing, RateLimi
                             TokenRefused, UnknownOutcome)
 from .channels.registry import make_channel
 from .config import Config
-from .content import Post, load_posts
+from .content import Post, load_slots, read_post
 from .ledger import LEDGER_DIR, load_receipts, read_heartbeat, receipt_path, write_json_atomic
 from .problems import ERROR, UserError
 from .replies import reply_target
@@ -96,22 +96,24 @@ class Runner:
         if not self.dry_run:
             # a run killed between writing a receipt and committing it left the file behind
             self._commit([self.root / LEDGER_DIR], "publish: receipts left uncommitted by an interrupted run")
-        posts, problems = load_posts(self.config)
-        broken_files = {p.path for p in problems if p.level == ERROR}
-        by_id = {p.id: p for p in posts if p.path not in broken_files}
+        # Only slots (id, time, channels) of every post are read; a post is read in
+        # full only when one of its channels may need the network.
+        slots = {s.id: s for s in load_slots(self.config) if s.usable}
         ledger, _ = load_receipts(self.root)
         for post_id, channels in ledger.items():
             for name, receipt in channels.items():
-                if receipt.state == "pending" and post_id in by_id and self._wanted(name):
-                    self._reconcile(by_id[post_id], name, receipt.data)
+                post = self._full(slots.get(post_id)) if receipt.state == "pending" else None
+                if post and self._wanted(name):
+                    self._reconcile(post, name, receipt.data)
         ledger, _ = load_receipts(self.root)
-        for post in sorted(by_id.values(), key=lambda p: (p.publish_at or self.now, p.id)):
-            if post.is_draft or post.publish_at is None or post.publish_at > self.now:
-                continue
-            mine = ledger.get(post.id, {})
-            for name in post.channels:
-                if name in self.config.channels and self._wanted(name):
-                    self._consider(post, name, mine.get(name))
+        started = [s for s in slots.values() if not s.is_draft and s.publish_at and s.publish_at <= self.now]
+        for slot in sorted(started, key=lambda s: (s.publish_at, s.id)):
+            mine = ledger.get(slot.id, {})
+            names = [n for n in slot.channels if n in self.config.channels and self._wanted(n)
+                     and (n not in mine or mine[n].state in ("failed", "pending"))]
+            post = self._full(slot) if names else None
+            for name in names if post else ():
+                self._consider(post, name, mine.get(name))
         for channel in self._channels.values():
             close = getattr(channel, "close", None)  # adapters holding an HTTP client release it
             if close:
@@ -121,6 +123,12 @@ class Runner:
             if self.push and self.commit:
                 self.report.push_error = gitrepo.push(self.root, self.config.branch)
         return self.report
+
+    def _full(self, slot) -> Post | None:
+        if slot is None:
+            return None
+        post, problems = read_post(self.config, slot.path)
+        return None if post is None or any(p.level == ERROR for p in problems) else post
 
     def _wanted(self, channel: str) -> bool:
         return self.only_channel in (None, channel)

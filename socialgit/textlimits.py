@@ -14,17 +14,13 @@ Pure functions, no I/O. The text measured must be the exact text sent (see
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
 import regex
-from twitter_text import parse_tweet
-from twitter_text.extract_urls import extract_urls_with_indices
-from twitter_text.config import config as _TWITTER_CONFIG
-from twitter_text.regexp.valid_domain import valid_domain as _TT_VALID_DOMAIN
-from twitter_text.regexp.valid_url_preceding_chars import (
-    valid_url_preceding_chars as _TT_URL_PRECEDING,
-)
+# twitter-text compiles its large regexes at import (~0.5 s): it is imported on
+# first use, so commands that measure no text (publish with nothing due) skip it.
 
 NETWORKS = ("mastodon", "bluesky", "x", "none")
 DEFAULT_LIMITS: dict[str, int | None] = {"mastodon": 500, "bluesky": 300, "x": 280, "none": None}
@@ -143,9 +139,16 @@ _X_MAYBE_URL = regex.compile(r"[\w-]\.[\p{L}\d]|://")
 def _x_weighted_length(text: str, url_length: int) -> int:
     normalized = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     if _X_LIGHT.fullmatch(normalized):
-        urls = extract_urls_with_indices(normalized) if _X_MAYBE_URL.search(normalized) else []
+        if not _X_MAYBE_URL.search(normalized):
+            return len(normalized)
+        from twitter_text.extract_urls import extract_urls_with_indices
+
+        urls = extract_urls_with_indices(normalized)
         return len(normalized) - sum(len(u["url"]) for u in urls) + url_length * len(urls)
-    options = dict(_TWITTER_CONFIG["defaults"], transformed_url_length=url_length)
+    from twitter_text import parse_tweet
+    from twitter_text.config import config
+
+    options = dict(config["defaults"], transformed_url_length=url_length)
     return parse_tweet(text, options).weightedLength
 
 
@@ -195,17 +198,25 @@ _UCHARS = (
 )
 _QUERY_CHAR = rf"[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@^{_UCHARS}]"
 _QUERY_END = rf"[a-z0-9_&=#/\-{_UCHARS}]"
-_URL_RE = regex.compile(
-    rf"({_TT_URL_PRECEDING.pattern})"
-    rf"("
-    rf"((?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://)?"
-    rf"({_TT_VALID_DOMAIN.pattern})"
-    rf"(?::[0-9]+)?"
-    rf"(?:/{_PATH}*)?"
-    rf"(?:\?{_QUERY_CHAR}*{_QUERY_END})?"
-    rf")",
-    regex.IGNORECASE | regex.VERSION0,
-)
+
+
+@functools.cache
+def _url_re() -> regex.Pattern:
+    from twitter_text.regexp.valid_domain import valid_domain
+    from twitter_text.regexp.valid_url_preceding_chars import valid_url_preceding_chars
+
+    return regex.compile(
+        rf"({valid_url_preceding_chars.pattern})"
+        rf"("
+        rf"((?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://)?"
+        rf"({valid_domain.pattern})"
+        rf"(?::[0-9]+)?"
+        rf"(?:/{_PATH}*)?"
+        rf"(?:\?{_QUERY_CHAR}*{_QUERY_END})?"
+        rf")",
+        regex.IGNORECASE | regex.VERSION0,
+    )
+
 _TCO_RE = regex.compile(r"^https?://t\.co/([a-z0-9]+)", regex.IGNORECASE)
 _MAX_URL_LENGTH = 4096
 _MAX_TCO_SLUG = 40
@@ -234,7 +245,7 @@ def _mastodon_urls(text: str) -> list[tuple[int, int, str | None]]:
     if ":" not in text:
         return []
     found = []
-    for match in _URL_RE.finditer(text):
+    for match in _url_re().finditer(text):
         url, protocol, domain = match.group(2), match.group(3), match.group(4)
         if not protocol:
             continue  # Mastodon counts only URLs written with a scheme
