@@ -22,7 +22,7 @@ setup: $(BIN)/socialgit
 setup-test: $(VENV)/.test-installed
 	bash scripts/setup-system.sh
 
-## run: set up, then check the demo calendar, publish its due posts to the outbox, show its status
+## run: set up, then check the demo calendar, publish its due posts to the outbox, build and serve its site
 run: setup
 	DEMO_NOW=$(DEMO_NOW) bash scripts/demo.sh
 

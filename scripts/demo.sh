@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: the main job on the demo calendar, in a scratch copy so that the
-# runner's receipt commits never land in this project's own history.
+# `make run`: the main job on the demo calendar (check, publish to the outbox,
+# status, build, serve), in a scratch copy so that the runner's receipt commits
+# never land in this project's own history. DEMO_SERVE=0 stops after the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -23,3 +24,11 @@ echo "== socialgit publish (to the local outbox: $DEMO/outbox/)"
 echo
 echo "== socialgit status"
 "$BIN/socialgit" status --root "$DEMO" --now "$NOW"
+echo
+echo "== socialgit build"
+"$BIN/socialgit" build --root "$DEMO" --now "$NOW" --out site
+echo
+if [ "${DEMO_SERVE:-1}" = "1" ]; then
+  echo "== socialgit serve (the site is also in ./site; stop with Ctrl-C)"
+  exec "$BIN/socialgit" serve --root "$DEMO" --now "$NOW" --out site --port "${PORT:-8000}"
+fi
