@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import sys
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -124,11 +125,23 @@ def _render_some(indexes: list[int]) -> list[tuple[str, str, bool]]:
 
 
 def _template_error(exc: jinja2.TemplateError) -> str:
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "a template"
-    line = getattr(exc, "lineno", None)
-    where = f"{name}:{line}" if line else str(name)
+    name, line = getattr(exc, "filename", None) or getattr(exc, "name", None), getattr(exc, "lineno", None)
+    if not name:
+        # errors while rendering carry no file: Jinja puts the template's lines in the traceback
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".xml"))]
+        if frames:
+            name, line = frames[-1].filename, frames[-1].lineno
+    name = _short(name) if name else "a template"
+    where = f"{name}:{line}" if line else name
     return (f"{where}: {exc.message or exc.__class__.__name__}; fix the template "
             "(or delete your copy in templates/ to use the default theme)")
+
+
+def _short(name: str) -> str:
+    try:
+        return Path(name).resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return name
 
 
 def _render(root: Path, out: Path, pages: list, info, known: dict[str, str],

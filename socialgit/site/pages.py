@@ -158,10 +158,11 @@ def weeks(ctx: "m.Context") -> list[WeekPage]:
         for hour in range(start, end + 1):
             cells = tuple(tuple(c for c in d.chips if c.time and int(c.time[:2]) == hour) for d in week_days)
             rows.append(HourRow(hour, f"{hour:02d}:00", cells, tuple(s[hour].count for s in slots)))
-        middle = days[3]
+        # the month holding most of the week, unless that month has no page (the span's edge)
+        month = next(d for d in (days[3], days[0], days[-1]) if first <= d <= last)
         found.append(WeekPage(
             m.week_path(key), key[0], key[1], cm.week_title(key[0], key[1], days), tuple(week_days), tuple(rows),
-            m.month_path("calendar/", middle.year, middle.month),
+            m.month_path("calendar/", month.year, month.month),
             m.week_path(keys[index - 1]) if index else None,
             m.week_path(keys[index + 1]) if index + 1 < len(keys) else None))
     return found

@@ -1,0 +1,236 @@
+"""`socialgit build` end to end: files, escaping, relative links, and incremental == clean."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import socialgit.commands.site  # noqa: F401  registers build/serve on the group until cli.py imports it
+from socialgit.cli import cli
+from socialgit.site import build_site
+from socialgit.site.cache import cache_path
+
+from .conftest import at
+from .site_helpers import feedback, receipt
+
+NOW = at("2026-11-16 10:00")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def small_calendar(repo) -> None:
+    repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\nchannels: [mastodon, bluesky]\n"
+              "campaign: winter", body="Sale **starts** now https://example.org", month="2026/11")
+    repo.post("done", "title: Done\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", month="2026/11")
+    repo.post("yalda", "title: شب یلدا\npublish_at: 2026-12-20 18:00\nchannels: [mastodon]\nlang: fa",
+              body="شب یلدا مبارک! Juniper & Ash")
+    receipt(repo, "done", "mastodon")
+    feedback(repo, "done", "mastodon-1", "Great!")
+    repo.commit("Add posts")
+
+
+def clean_build(repo, tmp_path: Path, now=NOW) -> dict[str, bytes]:
+    """A build from nothing: a fresh output folder and no cache."""
+    out = tmp_path / f"clean-{len(list(tmp_path.glob('clean-*')))}"
+    build_site(repo.root, out, now, use_cache=False)
+    return snapshot(out)
+
+
+def test_build_writes_every_page_kind_and_the_feeds(repo):
+    small_calendar(repo)
+    result = build_site(repo.root, None, NOW)
+    site = repo.root / "site"
+    for rel in ("index.html", "calendar/2026/11/index.html", "calendar/2026/12/index.html",
+                "calendar/2026/W47/index.html", "posts/sale/index.html", "channels/index.html",
+                "channels/mastodon/index.html", "channels/mastodon/2026/11/index.html", "campaigns/index.html",
+                "campaigns/winter/index.html", "calendar.ics", "feed.xml", "posts.json", "static/site.css"):
+        assert (site / rel).is_file(), rel
+    assert result.pages == len(list(site.rglob("*.html")))
+    assert result.written == result.files and result.removed == 0
+
+
+def test_every_link_is_relative_and_points_at_a_file_of_the_site(repo):
+    small_calendar(repo)
+    build_site(repo.root, None, NOW)
+    site = repo.root / "site"
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for link in re.findall(r'(?:href|src)="([^"]+)"', html):
+            if link.startswith(("https://", "http://", "#")):
+                continue
+            assert not link.startswith("/"), f"{page}: absolute link {link}"
+            target = (page.parent / link.split("#")[0]).resolve()
+            assert target.is_file(), f"{page.relative_to(site)} links to missing {link}"
+
+
+def test_hostile_text_is_escaped_and_raw_html_in_bodies_is_sanitized(repo):
+    repo.post("x", 'title: "<img src=x onerror=alert(1)>"\npublish_at: 2026-11-18 09:30\nchannels: [mastodon]',
+              body='Hi <script>alert(1)</script><a href="javascript:alert(2)" onclick="x()">link</a> **bold**',
+              month="2026/11")
+    feedback(repo, "x", "mastodon-5", "<b onmouseover=alert(3)>hover</b>",
+             author={"name": "<script>alert(4)</script>", "handle": "@e", "url": "javascript:alert(5)"})
+    build_site(repo.root, None, NOW)
+    html = (repo.root / "site/posts/x/index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "onerror=alert" not in html.replace("&lt;img src=x onerror=alert", "")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert not re.search(r'(href|src)="\s*javascript:', html) and "onclick" not in html
+    assert "<b onmouseover" not in html
+    assert "&lt;b onmouseover=alert(3)&gt;hover&lt;/b&gt;" in html
+    assert "&lt;script&gt;alert(4)&lt;/script&gt;" in html
+    assert "<strong>bold</strong>" in html
+
+
+def test_rtl_posts_are_marked_right_to_left(repo):
+    small_calendar(repo)
+    build_site(repo.root, None, NOW)
+    html = (repo.root / "site/posts/yalda/index.html").read_text(encoding="utf-8")
+    assert '<h1 id="post-title" dir="rtl" lang="fa">شب یلدا</h1>' in html
+    assert '<div class="body" dir="rtl" lang="fa">' in html
+    month = (repo.root / "site/calendar/2026/12/index.html").read_text(encoding="utf-8")
+    assert '<span class="chip-title" dir="rtl" lang="fa">شب یلدا</span>' in month
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(repo):
+    small_calendar(repo)
+    build_site(repo.root, None, NOW)
+    before = mtimes(repo.root / "site")
+    again = build_site(repo.root, None, NOW + timedelta(minutes=5))
+    assert again.unchanged and again.written == 0
+    assert mtimes(repo.root / "site") == before
+
+
+def test_when_now_crosses_a_publish_time_the_states_change(repo):
+    small_calendar(repo)
+    build_site(repo.root, None, NOW)
+    later = build_site(repo.root, None, at("2026-11-18 09:31"))
+    assert not later.unchanged and later.written > 0
+    assert snapshot(repo.root / "site") == clean_build(repo, repo.root.parent / "clean", at("2026-11-18 09:31"))
+
+
+def _change_steps(repo):
+    """Edits a team makes; after each, the incremental site must equal a clean build."""
+    yield "edit a post", lambda: repo.post("sale", "title: Winter sale!\npublish_at: 2026-11-18 10:30\n"
+                                           "channels: [mastodon]\ncampaign: winter", month="2026/11")
+    yield "rename a post", lambda: os.rename(repo.root / "content/posts/2026/11/sale.md",
+                                             repo.root / "content/posts/2026/11/big-sale.md")
+    yield "delete a post", lambda: (repo.root / "content/posts/2026/12/yalda.md").unlink()
+    yield "add feedback", lambda: feedback(repo, "done", "mastodon-2", "Thanks")
+    yield "add a receipt", lambda: receipt(repo, "big-sale", "mastodon", state="failed", error="boom")
+    yield "override a template", lambda: repo.write("templates/post.html",
+                                                    '{% extends "base.html" %}{% block main %}<h1>{{ page.chip.title }}'
+                                                    '</h1>{% endblock %}{% block title %}x{% endblock %}')
+    yield "change the config", lambda: repo.write("socialgit.toml", (repo.root / "socialgit.toml").read_text()
+                                                  .replace("Test calendar", "Renamed calendar"))
+    yield "remove the override", lambda: (repo.root / "templates/post.html").unlink()
+    yield "commit", lambda: repo.commit("More")
+
+
+def test_incremental_builds_equal_clean_builds_after_every_change(repo, tmp_path):
+    small_calendar(repo)
+    clean_dir = tmp_path / "clean"
+    clean_dir.mkdir()
+    build_site(repo.root, None, NOW)
+    site = repo.root / "site"
+    for name, change in _change_steps(repo):
+        change()
+        result = build_site(repo.root, None, NOW)
+        assert snapshot(site) == clean_build(repo, clean_dir), f"after: {name}"
+        assert not result.unchanged, name
+    assert not (site / "posts/sale").exists() and not (site / "posts/yalda").exists()
+    assert (site / "posts/big-sale/index.html").is_file()
+
+
+def test_one_changed_post_renders_few_pages(repo):
+    small_calendar(repo)
+    first = build_site(repo.root, None, NOW)
+    repo.post("yalda", "title: شب یلدا\npublish_at: 2026-12-20 18:00\nchannels: [mastodon]\nlang: fa",
+              body="شب یلدا مبارک! Edited.")
+    second = build_site(repo.root, None, NOW)
+    # its own page and calendar.ics (which holds the text) change; grids show only its title and time,
+    # the Atom feed only published posts and posts.json no text
+    assert second.rendered == 1 and second.written == 2 < first.written
+
+
+def test_stale_outputs_are_removed_but_never_files_the_builder_did_not_write(repo):
+    small_calendar(repo)
+    build_site(repo.root, None, NOW)
+    mine = repo.root / "site/posts/yalda/notes.txt"
+    mine.write_text("mine")
+    (repo.root / "content/posts/2026/12/yalda.md").unlink()
+    result = build_site(repo.root, None, NOW)
+    assert result.removed >= 1
+    assert not (repo.root / "site/posts/yalda/index.html").exists() and mine.read_text() == "mine"
+
+
+def test_deleting_the_cache_gives_a_full_build_with_the_same_bytes(repo):
+    small_calendar(repo)
+    build_site(repo.root, None, NOW)
+    before = snapshot(repo.root / "site")
+    cache_path(repo.root, repo.root / "site").unlink()
+    result = build_site(repo.root, None, NOW)
+    assert not result.unchanged and snapshot(repo.root / "site") == before
+
+
+def test_drafts_flag_changes_the_output(repo):
+    small_calendar(repo)
+    repo.post("d", "title: Draft\nstatus: draft\npublish_at: 2026-11-19 09:00\nchannels: [slack]", month="2026/11")
+    build_site(repo.root, None, NOW, drafts=False)
+    assert not (repo.root / "site/posts/d").exists()
+    build_site(repo.root, None, NOW, drafts=True)
+    assert (repo.root / "site/posts/d/index.html").is_file()
+
+
+def test_outbox_files_linked_from_receipts_are_copied(repo):
+    repo.post("o", "title: O\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", month="2026/11")
+    receipt(repo, "o", "mastodon", url="outbox/mastodon/o.json")
+    repo.write("outbox/mastodon/o.json", '{"parts": ["O"]}')
+    build_site(repo.root, None, NOW)
+    assert (repo.root / "site/receipts/outbox/mastodon/o.json").read_text() == '{"parts": ["O"]}'
+    html = (repo.root / "site/posts/o/index.html").read_text()
+    assert 'href="../../receipts/outbox/mastodon/o.json"' in html
+
+
+def test_a_broken_template_override_is_one_line_naming_the_file(repo):
+    small_calendar(repo)
+    repo.write("templates/week.html", "{% extends 'base.html' %}\n{% block main %}{{ page.nope }}{% endblock %}")
+    result = CliRunner().invoke(cli, ["build", "--root", str(repo.root), "--now", "2026-11-16T10:00"])
+    assert result.exit_code == 2
+    assert "'nope'" in result.output and "week.html" in result.output and "Traceback" not in result.output
+
+
+def test_the_output_may_not_be_the_calendar_itself(repo):
+    small_calendar(repo)
+    result = CliRunner().invoke(cli, ["build", "--root", str(repo.root), "--out", str(repo.root / "content")])
+    assert result.exit_code == 2 and "would write the site over the calendar" in result.output
+
+
+def test_build_command_prints_where_and_how_many(repo, monkeypatch):
+    small_calendar(repo)
+    monkeypatch.setenv("CI", "true")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["build", "--root", str(repo.root), "--now", "2026-11-16T10:00"])
+    assert first.exit_code == 0, first.output
+    assert re.fullmatch(r".*site/: \d+ pages, \d+ files; rendered \d+, wrote \d+, removed 0 \(\d+\.\d\d s\)\n",
+                        first.output), first.output
+    second = runner.invoke(cli, ["build", "--root", str(repo.root), "--now", "2026-11-16T10:00"])
+    assert "up to date" in second.output and "Rendering" not in second.output
+
+
+@pytest.mark.parametrize("jobs_threshold", [1])
+def test_the_process_pool_renders_the_same_bytes(repo, tmp_path, monkeypatch, jobs_threshold):
+    small_calendar(repo)
+    serial = clean_build(repo, tmp_path)
+    monkeypatch.setattr("socialgit.site.build.POOL_THRESHOLD", jobs_threshold)
+    pooled = clean_build(repo, tmp_path)
+    assert pooled == serial
