@@ -98,20 +98,22 @@ def _write(out: Path, rel: str, data: bytes, known: str | None) -> tuple[str, bo
     return digest, True
 
 
-_JOB: tuple | None = None  # (root, out, pages, info, known hashes): inherited by forked workers
-_RENDERER: Renderer | None = None
+_JOB: tuple | None = None  # (root, setup, out, pages, info, known hashes): inherited by forked workers
+_RENDERER: tuple[tuple[str, str], Renderer] | None = None
 
 
-def _renderer(root: Path) -> Renderer:
+def _renderer(root: Path, setup: str) -> Renderer:
+    """One Renderer per process, made again when the calendar or its theme changes (serve rebuilds)."""
     global _RENDERER
-    if _RENDERER is None:
-        _RENDERER = Renderer(root)
-    return _RENDERER
+    key = (str(Path(root).resolve()), setup)
+    if _RENDERER is None or _RENDERER[0] != key:
+        _RENDERER = (key, Renderer(root))
+    return _RENDERER[1]
 
 
 def _render_some(indexes: list[int]) -> list[tuple[str, str, bool]]:
-    root, out, pages, info, known = _JOB
-    renderer = _renderer(root)
+    root, setup, out, pages, info, known = _JOB
+    renderer = _renderer(root, setup)
     done = []
     for index in indexes:
         page = pages[index]
@@ -144,10 +146,10 @@ def _short(name: str) -> str:
         return name
 
 
-def _render(root: Path, out: Path, pages: list, info, known: dict[str, str],
+def _render(root: Path, setup: str, out: Path, pages: list, info, known: dict[str, str],
             progress: Progress | None) -> list[tuple[str, str, bool]]:
-    global _JOB, _RENDERER
-    _JOB = (root, out, pages, info, known)
+    global _JOB
+    _JOB = (root, setup, out, pages, info, known)
     indexes = list(range(len(pages)))
     chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]
     results: list[tuple[str, str, bool]] = []
@@ -155,7 +157,6 @@ def _render(root: Path, out: Path, pages: list, info, known: dict[str, str],
     try:
         if len(pages) >= POOL_THRESHOLD and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             # fork: the workers inherit the page views instead of unpickling them
-            _RENDERER = None
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 futures = [pool.submit(_render_some, chunk) for chunk in chunks]
                 for future in as_completed(futures):
@@ -220,7 +221,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         else:
             to_render.append(page)
     written = 0
-    for path, digest, wrote in _render(root, out, to_render, site.info, old.files, progress):
+    for path, digest, wrote in _render(root, setup, out, to_render, site.info, old.files, progress):
         files[path] = digest
         written += wrote
     written += _write_extras(root, out, site, setup, old, keys, files)
@@ -255,7 +256,7 @@ def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cache
 
     def body_html(text: str) -> str:
         nonlocal body
-        body = body or _renderer(root).body
+        body = body or _renderer(root, setup).body
         return body.html(text)
 
     posts = site.feed_posts
