@@ -32,6 +32,7 @@ from ..feedback import load_feedback
 from ..problems import UserError
 from . import cache as cachelib
 from . import feeds
+from .memo import Memo
 from .model import SiteInput, SiteModel, build_model
 from .render import STATIC_DIR, Renderer, templates_hash
 
@@ -74,10 +75,14 @@ def setup_key(root: Path, out: Path, drafts: bool) -> str:
                            hashlib.sha256(config).hexdigest(), drafts, str(Path(out).resolve()))
 
 
-def read_site(root: Path, now: datetime, drafts: bool) -> SiteInput:
-    """The read stage: everything the model needs, from the working tree and git."""
+def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False) -> SiteInput:
+    """The read stage: everything the model needs, from the working tree and git.
+
+    With ``remember``, parsed feedback files are kept under .socialgit/ so the next
+    build parses only what changed (posts and receipts are cached by load_calendar).
+    """
     calendar, problems = load_calendar(root)
-    feedback, feedback_problems = load_feedback(root)
+    feedback, feedback_problems = load_feedback(root, use_cache=remember)
     history = gitrepo.history(root, POSTS_DIR)
     found = check_calendar(calendar, now)
     return SiteInput(calendar, now, problems + feedback_problems, feedback, history, drafts, found)
@@ -207,7 +212,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         pages = sum(rel.endswith(".html") for rel in old.files)
         return BuildResult(out, pages, len(old.files), 0, 0, 0, time.perf_counter() - started, unchanged=True)
 
-    source = read_site(root, now, drafts)
+    source = read_site(root, now, drafts, remember=use_cache)
     site = build_model(source)
     keys: dict[str, str] = {}
     files: dict[str, str] = {}
@@ -224,7 +229,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
     for path, digest, wrote in _render(root, setup, out, to_render, site.info, old.files, progress):
         files[path] = digest
         written += wrote
-    written += _write_extras(root, out, site, setup, old, keys, files)
+    written += _write_extras(root, out, site, setup, old, keys, files, use_cache)
     removed = 0
     for rel in sorted(set(old.files) - set(files)):
         _prune(out, rel)
@@ -238,7 +243,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
 
 
 def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cachelib.BuildCache,
-                  keys: dict[str, str], files: dict[str, str]) -> int:
+                  keys: dict[str, str], files: dict[str, str], remember: bool) -> int:
     """Feeds, the theme's static files and the media and outbox files pages link to."""
     written = 0
     base_url = site.base_url
@@ -260,8 +265,10 @@ def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cache
         return body.html(text)
 
     posts = site.feed_posts
+    events = Memo(root if remember else None, "ics-events")
     emit("calendar.ics", cachelib.key_of(setup, "ics", site.info, posts),
-         lambda: feeds.calendar_ics(posts, site.info, base_url))
+         lambda: feeds.calendar_ics(posts, site.info, base_url, events))
+    events.save()
     emit("feed.xml", cachelib.key_of(setup, "atom", site.info, posts),
          lambda: feeds.atom_feed(posts, site.info, base_url, body_html))
     emit("posts.json", cachelib.key_of(setup, "json", site.info, posts),

@@ -18,8 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 from ..ledger import write_json_atomic
+from ..state import state_dir
 
-CACHE_DIR = ".socialgit/site-cache"
+CACHE_DIR = "site-cache"  # inside the state folder, .socialgit/ (or $SOCIALGIT_STATE_DIR)
 FORMAT = 1
 INPUT_DIRS = ("content", "templates")
 INPUT_FILES = ("socialgit.toml",)
@@ -44,7 +45,7 @@ class BuildCache:
 def cache_path(root: Path, out: Path) -> Path:
     # one cache per output folder, so `build --out a` and `--out b` never confuse each other
     name = hashlib.sha256(str(Path(out).resolve()).encode()).hexdigest()[:16]
-    return Path(root) / CACHE_DIR / f"{name}.json"
+    return state_dir(root) / CACHE_DIR / f"{name}.json"
 
 
 def load(root: Path, out: Path) -> BuildCache:

@@ -42,8 +42,33 @@ def _description(post: FeedPost) -> str:
     return "\n".join(lines)
 
 
-def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str) -> bytes:
-    """One event per dated post; the UID is the post id, so subscribers update events in place."""
+def _event(post: FeedPost, host: str, base_url: str) -> bytes:
+    start = post.publish_at.astimezone(timezone.utc)
+    event = icalendar.Event()
+    event.add("uid", f"{post.id}@{host}")
+    # DTSTAMP must be stable for identical output: the post's last commit, else its time
+    event.add("dtstamp", (post.changed_at or start).astimezone(timezone.utc))
+    event.add("dtstart", start)
+    event.add("dtend", start + EVENT_LENGTH)
+    event.add("summary", post.title)
+    event.add("description", _description(post))
+    event.add("status", "TENTATIVE" if post.draft else "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    categories = [label for _, label, _ in post.channels] + ([post.campaign] if post.campaign else [])
+    if categories:
+        event.add("categories", categories)
+    if base_url:
+        event.add("url", _link(base_url, post.path))
+    return event.to_ical()
+
+
+def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str, memo=None) -> bytes:
+    """One event per dated post; the UID is the post id, so subscribers update events in place.
+
+    Events are serialised one by one (and remembered in ``memo``, a site.memo.Memo)
+    because the library takes about a millisecond per event; the bytes are those
+    of adding them all to the calendar.
+    """
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//socialgit//socialgit {__version__}//EN")
     cal.add("version", "2.0")
@@ -52,27 +77,17 @@ def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str) -> by
     cal.add("x-wr-calname", info.title)
     cal.add("x-wr-timezone", info.timezone)
     host = _host(base_url)
+    events = []
     for post in posts:
         if post.publish_at is None:
             continue
-        start = post.publish_at.astimezone(timezone.utc)
-        event = icalendar.Event()
-        event.add("uid", f"{post.id}@{host}")
-        # DTSTAMP must be stable for identical output: the post's last commit, else its time
-        event.add("dtstamp", (post.changed_at or start).astimezone(timezone.utc))
-        event.add("dtstart", start)
-        event.add("dtend", start + EVENT_LENGTH)
-        event.add("summary", post.title)
-        event.add("description", _description(post))
-        event.add("status", "TENTATIVE" if post.draft else "CONFIRMED")
-        event.add("transp", "TRANSPARENT")
-        categories = [label for _, label, _ in post.channels] + ([post.campaign] if post.campaign else [])
-        if categories:
-            event.add("categories", categories)
-        if base_url:
-            event.add("url", _link(base_url, post.path))
-        cal.add_component(event)
-    return cal.to_ical()
+        if memo is None:
+            events.append(_event(post, host, base_url))
+        else:
+            events.append(memo.get(repr((post, host, base_url)), lambda: _event(post, host, base_url)))
+    head = cal.to_ical()
+    end = head.rindex(b"END:VCALENDAR")
+    return head[:end] + b"".join(events) + head[end:]
 
 
 def _atom_time(moment: datetime) -> str:

@@ -1,0 +1,62 @@
+"""Costly fragments remembered between builds, under ``.socialgit/site-cache/``.
+
+calendar.ics is serialised event by event and most events do not change between
+builds. A Memo maps a key that names the exact input (the repr of the value the
+fragment is made from) to the fragment. Entries not used in a build are dropped
+when it is saved, so it never grows. Like everything under .socialgit/ it is safe
+to delete; it is never committed. (Parsed files use filecache.FileCache instead,
+keyed by path, mtime and size.)
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Hashable
+
+from .. import __version__
+from ..state import state_dir
+from .cache import CACHE_DIR
+
+
+class Memo:
+    def __init__(self, root: Path | None, name: str) -> None:
+        self.path = state_dir(root) / CACHE_DIR / f"{name}.pickle" if root is not None else None
+        self.old: dict = {}
+        self.new: dict = {}
+        self.made = 0  # entries computed in this build rather than remembered
+        if self.path is not None:
+            try:
+                with open(self.path, "rb") as handle:
+                    version, data = pickle.load(handle)
+                if version == __version__ and isinstance(data, dict):
+                    self.old = data
+            except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+                self.old = {}
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        if key in self.new:
+            return self.new[key]
+        if key in self.old:
+            value = self.old[key]
+        else:
+            value = make()
+            self.made += 1
+        self.new[key] = value
+        return value
+
+    def save(self) -> None:
+        if self.path is None or (not self.made and len(self.new) == len(self.old)):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump((__version__, self.new), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, self.path)
+        except BaseException:
+            if os.path.exists(temp):
+                os.unlink(temp)
+            raise
