@@ -17,7 +17,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -30,12 +30,20 @@ from ..state import state_dir as default_state_dir
 from . import http
 from .base import (ChannelError, Media, Outcome, Outgoing, PartCallback, Rejected, ReplyTarget, TokenRefused,
                    UnknownOutcome)
+from .listening import (Counts, FetchPage, RemoteItem, Skipped, bluesky_counts, bluesky_item, bluesky_thread_posts,
+                        parse_time)
 from .tid import record_key
 
 POST = "app.bsky.feed.post"
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 2_000_000  # lexicon limit; the PDS does not enforce it, so we do
 _TOKEN_ERRORS = ("ExpiredToken", "InvalidToken")
+# Listening: getPosts takes at most 25 URIs (lexicon app.bsky.feed.getPosts).
+GET_POSTS_BATCH = 25
+FEED_PAGE = 50
+NOTIFICATION_REASONS = ("mention", "reply", "quote")
+FEED_SLACK = timedelta(minutes=10)
+THREAD_DEPTH = 100
 
 # --- rich text facets (ported from @atproto/api's detectFacets; bsky-docs post-richtext)
 
@@ -403,3 +411,87 @@ class BlueskyChannel:
         except ChannelError:
             return None
         return Outcome("published", parts=parts)
+
+    # --- listening (socialgit fetch): each method is one request, served by the AppView --------
+
+    counts_batch = GET_POSTS_BATCH
+
+    def whoami(self) -> str:
+        return self._ensure_session().did
+
+    def mention_page(self, state: Mapping[str, Any], since: datetime) -> FetchPage:
+        """Mentions, replies and quotes from the account's notifications."""
+        def entry(note: dict[str, Any]) -> tuple[Any, str] | None:
+            return (note, note["reason"]) if note.get("reason") in NOTIFICATION_REASONS else None
+
+        return self._sweep("app.bsky.notification.listNotifications", "notifications",
+                           {"reasons": list(NOTIFICATION_REASONS)}, state, since, entry)
+
+    def own_page(self, state: Mapping[str, Any], since: datetime) -> FetchPage:
+        """The account's own replies: how socialgit sees that the team answered someone."""
+        def entry(row: dict[str, Any]) -> tuple[Any, str] | None:
+            post = row.get("post") if isinstance(row.get("post"), dict) else None
+            if post is None or row.get("reason") or not (post.get("record") or {}).get("reply"):
+                return None  # reposts and top-level posts answer no one
+            return post, "reply"
+
+        return self._sweep("app.bsky.feed.getAuthorFeed", "feed",
+                           {"actor": self.whoami(), "filter": "posts_with_replies"}, state, since, entry)
+
+    def _sweep(self, nsid: str, key: str, params: dict[str, Any], state: Mapping[str, Any], since: datetime,
+               entry: Callable[[dict[str, Any]], tuple[Any, str] | None]) -> FetchPage:
+        """One page of a newest-first list, walked back to where the last complete walk began.
+
+        These lists only page backwards, so a walk remembers its own cursor and
+        where to stop; a run that ends half-way leaves both in the state and the
+        next run finishes that walk before starting a new one.
+        """
+        query = {**params, "limit": FEED_PAGE}
+        if state.get("cursor"):
+            query["cursor"] = state["cursor"]
+        answer = self._authed("GET", nsid, params=query)
+        rows = [row for row in answer.get(key) or [] if isinstance(row, dict)]
+        # lists come in about indexing order; reading a few minutes twice costs nothing (dedup)
+        stop = (parse_time(state.get("stop") or state.get("seen")) or since) - FEED_SLACK
+        top = parse_time(state.get("top"))
+        items, skipped, reached = [], [], False
+        for row in rows:
+            view = row.get("post") if isinstance(row.get("post"), dict) else row
+            seen = parse_time(view.get("indexedAt"))
+            if seen is not None and seen < stop:
+                reached = True
+                break
+            top = max(top, seen) if top and seen else (top or seen)
+            wanted = entry(row)
+            if wanted is not None:
+                found = bluesky_item(*wanted)
+                (skipped if isinstance(found, Skipped) else items).append(found)
+        cursor = answer.get("cursor") if isinstance(answer.get("cursor"), str) else None
+        if reached or not cursor or not rows:
+            newest = top or parse_time(state.get("seen"))
+            return FetchPage(items, {"seen": format_created_at(newest)} if newest else {}, True, skipped)
+        return FetchPage(items, {**({"seen": state["seen"]} if state.get("seen") else {}), "cursor": cursor,
+                                 "top": format_created_at(top) if top else None,
+                                 "stop": format_created_at(stop + FEED_SLACK)}, False, skipped)
+
+    def thread(self, ref: str) -> tuple[list[RemoteItem], list[Skipped]]:
+        try:
+            answer = self._authed("GET", "app.bsky.feed.getPostThread",
+                                  params={"uri": ref, "depth": THREAD_DEPTH, "parentHeight": 0})
+        except Rejected:
+            if self._last_error == "NotFound":
+                return [], [Skipped(ref, "the post is gone from the network")]
+            raise
+        items, skipped = [], []
+        for view in bluesky_thread_posts(answer.get("thread")):
+            found = bluesky_item(view)
+            (skipped if isinstance(found, Skipped) else items).append(found)
+        return items, skipped
+
+    def counts(self, refs: list[str]) -> dict[str, Counts]:
+        wanted = refs[: self.counts_batch]
+        if not wanted:
+            return {}
+        answer = self._authed("GET", "app.bsky.feed.getPosts", params={"uris": wanted})
+        posts = [p for p in answer.get("posts") or [] if isinstance(p, dict)]
+        return {p["uri"]: bluesky_counts(p) for p in posts if p.get("uri") in wanted}

@@ -10,6 +10,11 @@ It covers only what socialgit uses, and models the behaviour exactly-once depend
   media that is still processing.
 - ``Link`` pagination (``max_id`` next, ``min_id`` prev) and ``X-RateLimit-*`` headers
   on every answer, 429 once the budget of the window is spent.
+- What listening reads: ``/statuses/:id/context``, notifications filtered by ``types[]``
+  (a reply or an ``@name`` makes a ``mention``, a quote a ``quote``, one per person),
+  ``GET /api/v1/statuses?id[]=`` (at most 20, else 422) with favourite, boost, reply
+  and quote counts; remote accounts (``acct`` user@domain) with any display name, and
+  remote content passed through as the server federated it (``post(html=...)``).
 Fault hooks: ``fail_next`` (answer 5xx before acting), ``drop_next`` (act, then reset
 the connection), ``delay_next`` (act, then answer too late for the client).
 """
@@ -31,6 +36,7 @@ from . import LocalServer, Reply, Request
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'…]")
 _MENTION = re.compile(r"(?<![\w@/])@(\w+)(?:@([\w-]+(?:\.[\w-]+)+))?")
 _HASHTAG = re.compile(r"(?<![\w#/&])#(\w+)")
+STATUSES_LIMIT = 20  # Api::BaseController DEFAULT_STATUSES_LIMIT
 NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
 
 
@@ -88,29 +94,45 @@ class FakeMastodon(LocalServer):
 
     # -- test hooks ---------------------------------------------------------------
 
-    def add_account(self, username: str, token: str | None = None) -> dict[str, Any]:
+    def add_account(self, username: str, token: str | None = None, *, display_name: str | None = None,
+                    domain: str | None = None) -> dict[str, Any]:
+        """An account; with ``domain`` a remote one (``acct`` is user@domain), as federation shows it."""
         with self.lock:
-            account = {"id": self._next_id(), "username": username, "created_at": self.clock()}
+            account = {"id": self._next_id(), "username": username, "created_at": self.clock(),
+                       "display_name": display_name, "domain": domain}
             self.accounts[account["id"]] = account
             if token:
                 self.tokens[token] = account["id"]
             return account
 
     def post(self, account: dict[str, Any], text: str, *, in_reply_to_id: str | None = None,
-             created_at: datetime | None = None, visibility: str = "public") -> dict[str, Any]:
-        """Create a status directly (someone else's reply, an old post of the account)."""
+             created_at: datetime | None = None, visibility: str = "public", html: str | None = None,
+             status_id: str | None = None, quote_of: str | None = None, language: str | None = None,
+             spoiler_text: str = "") -> dict[str, Any]:
+        """Create a status directly (someone else's reply, an old post of the account).
+
+        ``html`` stands for the content a remote server federated (Mastodon passes
+        it on sanitised, other software may not); ``status_id`` forces an id, for
+        servers whose ids are not numbers; ``quote_of`` makes it a quote (4.5+).
+        """
         with self.lock:
-            return self._create(account, {"status": [text], "visibility": [visibility],
-                                          **({"in_reply_to_id": [in_reply_to_id]} if in_reply_to_id else {})},
-                                [], created_at or self.clock())
+            form = {"status": [text], "visibility": [visibility],
+                    **({"in_reply_to_id": [in_reply_to_id]} if in_reply_to_id else {}),
+                    **({"language": [language]} if language else {})}
+            return self._create(account, form, [], created_at or self.clock(), html=html, status_id=status_id,
+                                quote_of=quote_of, spoiler_text=spoiler_text)
+
+    def reblog(self, status_id: str, account: dict[str, Any]) -> None:
+        with self.lock:
+            status = self.statuses[status_id]
+            status["reblogs_count"] += 1
+            self._notify("reblog", account, status["account_id"], status_id, self.clock())
 
     def favourite(self, status_id: str, account: dict[str, Any]) -> None:
         with self.lock:
             status = self.statuses[status_id]
             status["favourites_count"] += 1
-            self.notifications.append({"id": self._next_id(), "type": "favourite", "created_at": self.clock(),
-                                       "account_id": account["id"], "recipient_id": status["account_id"],
-                                       "status_id": status_id})
+            self._notify("favourite", account, status["account_id"], status_id, self.clock())
 
     def fail_next(self, status: int = 500, *, method: str | None = None, path: str | None = None,
                   headers: dict[str, str] | None = None) -> None:
@@ -137,9 +159,13 @@ class FakeMastodon(LocalServer):
 
     def _account_json(self, account: dict[str, Any]) -> dict[str, Any]:
         name, mine = account["username"], self.statuses_of(account)
-        return {"id": account["id"], "username": name, "acct": name, "display_name": name.title(),
+        host = account.get("domain") or self.domain
+        acct = f"{name}@{account['domain']}" if account.get("domain") else name
+        display = account.get("display_name")
+        return {"id": account["id"], "username": name, "acct": acct,
+                "display_name": name.title() if display is None else display,
                 "locked": False, "bot": False, "group": False, "created_at": iso(account["created_at"]),
-                "note": "", "url": f"https://{self.domain}/@{name}", "uri": f"https://{self.domain}/users/{name}",
+                "note": "", "url": f"https://{host}/@{name}", "uri": f"https://{host}/users/{name}",
                 "avatar": f"https://{self.domain}/avatars/original/missing.png",
                 "followers_count": 0, "following_count": 0, "statuses_count": len(mine),
                 "last_status_at": max((iso(s["created_at"])[:10] for s in mine), default=None),
@@ -179,20 +205,31 @@ class FakeMastodon(LocalServer):
         tag = match.group(1)
         return f'<a href="https://{self.domain}/tags/{tag.lower()}" class="mention hashtag" rel="tag">#<span>{tag}</span></a>'
 
-    def _status_json(self, status: dict[str, Any]) -> dict[str, Any]:
+    def _status_json(self, status: dict[str, Any], nested: bool = False) -> dict[str, Any]:
         account = self.accounts[status["account_id"]]
         name = account["username"]
+        host = account.get("domain") or self.domain
         parent = self.statuses.get(status["in_reply_to_id"] or "")
+        quoted = self.statuses.get(status.get("quote_of") or "")
+        quote = None
+        if quoted is not None:  # a quote inside a quote is shallow, as upstream renders it
+            quote = ({"state": "accepted", "quoted_status_id": quoted["id"]} if nested else
+                     {"state": "accepted", "quoted_status": self._status_json(quoted, nested=True)})
         return {
             "id": status["id"], "created_at": iso(status["created_at"]),
             "in_reply_to_id": status["in_reply_to_id"],
             "in_reply_to_account_id": parent["account_id"] if parent else None,
-            "sensitive": False, "spoiler_text": "", "visibility": status["visibility"],
-            "language": status["language"], "uri": f"https://{self.domain}/users/{name}/statuses/{status['id']}",
-            "url": f"https://{self.domain}/@{name}/{status['id']}",
+            "sensitive": bool(status.get("spoiler_text")), "spoiler_text": status.get("spoiler_text") or "",
+            "visibility": status["visibility"],
+            "language": status["language"], "uri": f"https://{host}/users/{name}/statuses/{status['id']}",
+            "url": f"https://{host}/@{name}/{status['id']}",
             "replies_count": sum(1 for s in self.statuses.values() if s["in_reply_to_id"] == status["id"]),
             "reblogs_count": status["reblogs_count"], "favourites_count": status["favourites_count"],
-            "edited_at": None, "content": self._content(status["text"]), "reblog": None,
+            "quotes_count": sum(1 for s in self.statuses.values() if s.get("quote_of") == status["id"]),
+            "quote": quote,
+            "edited_at": None,
+            "content": status["html"] if status.get("html") is not None else self._content(status["text"]),
+            "reblog": None,
             "application": {"name": "socialgit", "website": None}, "account": self._account_json(account),
             "media_attachments": [self._media_json(self.media[m]) for m in status["media_ids"]],
             "mentions": [], "tags": [], "emojis": [], "card": None, "poll": None,
@@ -206,8 +243,10 @@ class FakeMastodon(LocalServer):
                 "meta": {}, "description": media["description"], "blurhash": "UFBWY:8_0Jxv4mx]t8t64.%M-:IUWGWAt6M}"}
 
     def _create(self, account: dict[str, Any], form: dict[str, list[str]], media_ids: list[str],
-                created_at: datetime) -> dict[str, Any]:
-        status = {"id": self._next_id(created_at), "account_id": account["id"], "created_at": created_at,
+                created_at: datetime, *, html: str | None = None, status_id: str | None = None,
+                quote_of: str | None = None, spoiler_text: str = "") -> dict[str, Any]:
+        status = {"id": status_id or self._next_id(created_at), "account_id": account["id"], "created_at": created_at,
+                  "html": html, "quote_of": quote_of, "spoiler_text": spoiler_text,
                   "text": (form.get("status") or [""])[0], "visibility": (form.get("visibility") or ["public"])[0],
                   "language": (form.get("language") or [None])[0],
                   "in_reply_to_id": (form.get("in_reply_to_id") or [None])[0],
@@ -215,12 +254,24 @@ class FakeMastodon(LocalServer):
         self.statuses[status["id"]] = status
         for media_id in media_ids:
             self.media[media_id]["status_id"] = status["id"]
+        # A reply mentions the author it answers; a local @name mentions that account; one
+        # notification per person. A quote notifies the quoted author as `quote` (4.5+).
+        mentioned = {a["id"] for a in self.accounts.values() if not a.get("domain")
+                     and re.search(rf"(?<![\w@/])@{re.escape(a['username'])}(?:@{re.escape(self.domain)})?\b",
+                                   status["text"])}
         parent = self.statuses.get(status["in_reply_to_id"] or "")
-        if parent and parent["account_id"] != account["id"]:
-            self.notifications.append({"id": self._next_id(created_at), "type": "mention",
-                                       "created_at": created_at, "account_id": account["id"],
-                                       "recipient_id": parent["account_id"], "status_id": status["id"]})
+        if parent:
+            mentioned.add(parent["account_id"])
+        quoted = self.statuses.get(quote_of or "")
+        for recipient in sorted(mentioned - {account["id"]}):
+            self._notify("mention", account, recipient, status["id"], created_at)
+        if quoted and quoted["account_id"] != account["id"] and quoted["account_id"] not in mentioned:
+            self._notify("quote", account, quoted["account_id"], status["id"], created_at)
         return status
+
+    def _notify(self, kind: str, account: dict[str, Any], recipient: str, status_id: str, at: datetime) -> None:
+        self.notifications.append({"id": self._next_id(at), "type": kind, "created_at": at,
+                                   "account_id": account["id"], "recipient_id": recipient, "status_id": status_id})
 
     # -- HTTP ---------------------------------------------------------------------
 
@@ -264,6 +315,7 @@ class FakeMastodon(LocalServer):
                                else "This method requires an authenticated user"})
         routes: list[tuple[str, str, Callable[..., Reply]]] = [
             ("POST", r"/api/v1/statuses", self._post_status),
+            ("GET", r"/api/v1/statuses", self._get_statuses),
             ("GET", r"/api/v1/statuses/(\d+)/context", self._context),
             ("POST", r"/api/v2/media", self._post_media),
             ("GET", r"/api/v1/media/(\d+)", self._get_media),
@@ -331,6 +383,15 @@ class FakeMastodon(LocalServer):
             self.keys[(me["id"], key)] = (status["id"], now)
         return Reply(200, self._status_json(status))
 
+    def _get_statuses(self, request: Request, me: dict[str, Any]) -> Reply:
+        """GET /api/v1/statuses?id[]= (4.3+): the statuses that exist and may be seen, at most 20 ids."""
+        wanted = list(dict.fromkeys(request.query.get("id[]") or request.query.get("id") or []))
+        if len(wanted) > STATUSES_LIMIT:
+            return Reply(422, {"error": "Validation failed"})
+        found = [self.statuses[i] for i in wanted if i in self.statuses and (
+            self.statuses[i]["visibility"] in ("public", "unlisted") or self.statuses[i]["account_id"] == me["id"])]
+        return Reply(200, [self._status_json(s) for s in found])
+
     def _context(self, request: Request, me: dict[str, Any], status_id: str) -> Reply:
         if status_id not in self.statuses:
             return Reply(404, {"error": "Record not found"})
@@ -342,7 +403,7 @@ class FakeMastodon(LocalServer):
 
         def walk(parent: str) -> None:
             for child in sorted((s for s in self.statuses.values() if s["in_reply_to_id"] == parent),
-                                key=lambda s: int(s["id"])):
+                                key=lambda s: s["created_at"]):
                 descendants.append(self._status_json(child))
                 walk(child["id"])
 

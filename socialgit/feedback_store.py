@@ -1,0 +1,409 @@
+"""Feedback files on disk: create one that does not exist yet, or change a few fields of one.
+
+A feedback file belongs to the people who triage it once it exists, so this
+module never rewrites one wholesale: ``create`` refuses to replace a file (the
+file name is the dedup key), and ``update_fields`` edits only the lines of the
+fields it is asked to change, keeping everything else (order, comments, the
+body) as the person left it. Values are written with ``yaml.safe_dump``, never
+by formatting strings: a display name is data, whatever characters it holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import yaml
+
+from .channels.listening import Person, RemoteItem
+from .netcontent import safe_id
+
+FEEDBACK_DIR = "content/feedback"
+MENTIONS = "_mentions"
+# DESIGN.md "Feedback files", in that order; Bluesky items add what a reply needs.
+FIELDS = ("id", "network", "kind", "post", "url", "author", "created_at", "fetched_at", "lang", "in_reply_to",
+          "intent", "sentiment", "status", "assignee", "labels", "priority", "first_response_at",
+          "last_response_at", "resolved_at", "reply_post", "uri", "cid", "root_uri", "root_cid")
+_CLOSING = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class FeedbackFileError(ValueError):
+    """A feedback file that cannot be read or changed; the message names the file."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _timestamp(dumper: yaml.SafeDumper, value: datetime) -> yaml.ScalarNode:
+    # plain 2026-11-16T10:00:00Z, read back as a time, like the files people write by hand
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", stamp(value))
+
+
+_Dumper.add_representer(datetime, _timestamp)
+
+
+def stamp(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("feedback times need a time zone")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def dump(fields: Mapping[str, Any]) -> str:
+    return yaml.dump(dict(fields), Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None,
+                     width=1_000_000)
+
+
+def render(fields: Mapping[str, Any], body: str) -> str:
+    ordered = {key: fields[key] for key in FIELDS if key in fields}
+    ordered.update((key, value) for key, value in fields.items() if key not in ordered)
+    return f"---\n{dump(ordered)}---\n{body.strip(chr(10))}\n"
+
+
+def item_path(root: Path, post: str | None, item_id: str) -> Path:
+    """content/feedback/<post or _mentions>/<item id>.md; ValueError for a name that could leave the folder."""
+    folder = MENTIONS if post is None else post
+    if safe_id(item_id) is None or (folder != MENTIONS and safe_id(folder) is None):
+        raise ValueError(f"not a safe feedback file name: {folder!r}/{item_id!r}")
+    return Path(root) / FEEDBACK_DIR / folder / f"{item_id}.md"
+
+
+def _write_new(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` only if nothing is there; atomic (a reader sees all or nothing)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)  # fails if the file exists: never replaces what is there
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        os.unlink(tmp)
+
+
+def _replace(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def create(path: Path, fields: Mapping[str, Any], body: str) -> bool:
+    """Write a new feedback file; False (and nothing written) when the file exists already."""
+    return _write_new(path, render(fields, body))
+
+
+def split(text: str, path: Path | str = "") -> tuple[str, str]:
+    """(front matter, body) of a feedback file's text."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        raise FeedbackFileError(f"{path}: no front matter; the file must start with a '---' line")
+    closing = _CLOSING.search(text, 4)
+    if closing is None:
+        raise FeedbackFileError(f"{path}: the front matter is not closed; add a '---' line after the fields")
+    return text[4:closing.start()], text[closing.end() + 1:]
+
+
+def _load(meta: str, path: Path | str) -> dict[str, Any]:
+    try:
+        data = yaml.load(meta, Loader=_Loader) if meta.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 2}" if mark else ""
+        raise FeedbackFileError(f"{path}{line}: the front matter is not valid YAML; fix it and run again") from None
+    if not isinstance(data, dict):
+        raise FeedbackFileError(f"{path}:2: the front matter must be fields like 'status: new', one per line")
+    return data
+
+
+def read(path: Path) -> tuple[dict[str, Any], str]:
+    """(fields, body) of one feedback file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise FeedbackFileError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    meta, body = split(text, path)
+    return _load(meta, path), body
+
+
+def _native(key: str, value: Any) -> Any:
+    """``value`` as it reads back from the file (a time, say), so that comparisons are fair."""
+    return yaml.load(dump({key: value}), Loader=_Loader)[key]
+
+
+def _value_lines(lines: list[str], key: str) -> tuple[int, int] | None:
+    """The lines [start, end) holding top-level ``key`` and its value, if written in the usual way."""
+    head = re.compile(rf"^{re.escape(key)}[ \t]*:(?:[ \t]|$)")
+    for start, line in enumerate(lines):
+        if head.match(line):
+            end = start + 1
+            while end < len(lines) and (lines[end][:1] in (" ", "\t") or re.match(r"-(?: |$)", lines[end])):
+                end += 1
+            return start, end
+    return None
+
+
+def update_fields(path: Path, changes: Mapping[str, Any]) -> bool:
+    """Set ``changes`` in a feedback file's front matter, touching only those lines; True if anything changed.
+
+    Comments, key order, the style of other fields and the body stay as they
+    are. If the front matter is laid out in a way the line edit cannot follow,
+    the front matter is written out whole instead (the body still untouched).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise FeedbackFileError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    meta, body = split(text, path)
+    current = _load(meta, path)
+    wanted = dict(current)
+    wanted.update({key: _native(key, value) for key, value in changes.items()})
+    if wanted == current:
+        return False
+    lines = meta.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for key, value in changes.items():
+        if key in current and current[key] == wanted[key]:
+            continue
+        new = dump({key: value}).rstrip("\n").split("\n")
+        span = _value_lines(lines, key)
+        if span is None:
+            lines.extend(new)
+        else:
+            lines[span[0]:span[1]] = new
+    edited = "\n".join(lines) + "\n"
+    try:
+        same = _load(edited, path) == wanted
+    except FeedbackFileError:
+        same = False
+    if not same:
+        edited = dump(wanted)
+    _replace(path, f"---\n{edited}---\n{body}")
+    return True
+
+
+@dataclass(frozen=True)
+class Stored:
+    path: Path
+    fields: dict[str, Any]
+
+    @property
+    def post(self) -> str | None:
+        return None if self.path.parent.name == MENTIONS else self.path.parent.name
+
+
+def load_all(root: Path) -> tuple[dict[str, Stored], list[str]]:
+    """Every feedback file by its name (the item id), and the files that could not be read."""
+    base = Path(root) / FEEDBACK_DIR
+    found: dict[str, Stored] = {}
+    problems: list[str] = []
+    if not base.is_dir():
+        return found, problems
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        for file in sorted(folder.glob("*.md")):
+            try:
+                fields, _ = read(file)
+            except (FeedbackFileError, OSError) as exc:
+                problems.append(str(exc))
+                fields = {}
+            # the name is taken even when the file is broken: a refetch must never write a twin
+            found.setdefault(file.stem, Stored(file, fields))
+    return found, problems
+
+
+# --- ingest: what a fetch run writes ----------------------------------------------------------
+
+# (fields of a new item, its body) → the fields to set on it: classification and routing
+Annotate = Callable[[dict[str, Any], str], Mapping[str, Any]]
+ANNOTATED = ("intent", "sentiment", "status", "assignee", "labels", "priority")
+OPEN = ("new", "triaged")
+
+
+def when(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else None
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return moment if moment.tzinfo else None
+    return None
+
+
+def answered(fields: Mapping[str, Any], at: datetime, reply_post: str | None = None) -> dict[str, Any]:
+    """What a reply from the team changes on the item it answers; nothing for a reply already counted.
+
+    Only an open item moves to ``waiting``: one a person closed or ignored stays so.
+    """
+    last = when(fields.get("last_response_at")) or when(fields.get("first_response_at"))
+    if last is not None and at <= last:
+        return {}
+    changes: dict[str, Any] = {"last_response_at": at}
+    if not fields.get("first_response_at"):
+        changes["first_response_at"] = at
+    if fields.get("status", "new") in OPEN:
+        changes["status"] = "waiting"
+    if reply_post and not fields.get("reply_post"):
+        changes["reply_post"] = reply_post
+    return changes
+
+
+def same_person(author: Any, person: Person) -> bool:
+    if not isinstance(author, dict):
+        return False
+    url, handle = str(author.get("url") or ""), str(author.get("handle") or "")
+    return bool((url and url == person.url) or (handle and handle.lower() == person.handle.lower()))
+
+
+@dataclass
+class Ingested:
+    new: int = 0
+    updated: int = 0
+    skipped: list[str] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)  # ref of a team reply → the item it answered
+
+
+class Inbox:
+    """The feedback files of one calendar, and the rules a fetch run applies to them."""
+
+    def __init__(self, root: Path, now: datetime, annotate: Annotate | None = None):
+        self.root, self.now, self.annotate = Path(root), now, annotate
+        self.stored, self.problems = load_all(self.root)
+        self.written: list[Path] = []
+
+    def _ref_of(self, name: str, network: str) -> str | None:
+        fields = self.stored[name].fields
+        if fields.get("network", name.split("-", 1)[0]) != network:
+            return None
+        if network == "bluesky":
+            return str(fields["uri"]) if fields.get("uri") else None
+        return name[len(network) + 1:]
+
+    def _name(self, item: RemoteItem) -> str:
+        name = f"{item.network}-{item.remote_id}"
+        known = self.stored.get(name)
+        if item.network == "bluesky" and known and known.fields.get("uri") not in (None, item.ref):
+            # record keys are chosen by clients: another account may use the same one
+            return f"{name}-{hashlib.sha256(item.author.id.encode()).hexdigest()[:8]}"
+        return name
+
+    def _set(self, name: str, changes: Mapping[str, Any]) -> bool:
+        stored = self.stored[name]
+        if not changes or not update_fields(stored.path, changes):
+            return False
+        stored.fields.update(changes)
+        self.written.append(stored.path)
+        return True
+
+    def ingest(self, network: str, me: str, ours: Mapping[str, str], found: list[tuple[RemoteItem, str | None]],
+               answered_before: Mapping[str, str] | None = None) -> Ingested:
+        """Write what one channel brought back, oldest first.
+
+        ``me`` is the account's own id; ``ours`` maps the refs of the account's
+        published posts to their post ids; each found item comes with the post
+        whose thread held it, if any; ``answered_before`` maps the refs of team
+        replies seen by earlier runs to the items they answered, so that an
+        answer to one of them joins the right conversation.
+        """
+        result = Ingested()
+        refs: dict[str, tuple[str | None, str | None]] = {}  # ref → (item name or None for ours, post)
+        for name in self.stored:
+            ref = self._ref_of(name, network)
+            if ref:
+                refs[ref] = (name, self.stored[name].post)
+        answers = result.answers
+        for ref, name in (answered_before or {}).items():
+            if name in self.stored:
+                refs[ref], answers[ref] = (None, self.stored[name].post), name
+        home = {str(s.fields["reply_post"]): s.post for s in self.stored.values()
+                if s.post and isinstance(s.fields.get("reply_post"), str)}  # a reply post's feedback joins the original's
+        for item, hint in sorted(found, key=lambda f: (f[0].created_at or self.now, f[0].ref)):
+            target = refs.get(item.parent or "")
+            if item.author.id == me:
+                post = target[1] if target else home.get(ours.get(item.parent or ""), ours.get(item.parent or ""))
+                refs[item.ref] = (None, post)
+                if target and target[0]:
+                    answers[item.ref] = target[0]
+                    if self._set(target[0], answered(self.stored[target[0]].fields, item.created_at or self.now,
+                                                     ours.get(item.ref))):
+                        result.updated += 1
+                    if ours.get(item.ref) and target[1]:
+                        home[ours[item.ref]] = target[1]
+                continue
+            self._receive(item, hint, target, refs, ours, home, answers, result)
+        return result
+
+    def _receive(self, item: RemoteItem, hint: str | None, target: tuple[str | None, str | None] | None,
+                 refs: dict[str, tuple[str | None, str | None]], ours: Mapping[str, str], home: Mapping[str, str],
+                 answers: Mapping[str, str], result: Ingested) -> None:
+        name = self._name(item)
+        if name in self.stored:
+            refs.setdefault(item.ref, (name, self.stored[name].post))
+            return
+        post = (target[1] if target else None) or hint or ours.get(item.parent or "")
+        for ref in (item.root, item.quotes):
+            if post is None and ref:
+                post = ours.get(ref) or (refs[ref][1] if ref in refs else None)
+        post = home.get(post, post) if post else None
+        quoting = item.reason == "quote" or bool(item.quotes and (item.quotes in ours or item.quotes in refs))
+        kind = "quote" if quoting else "reply" if (post or target or item.reason == "reply") else "mention"
+        fields: dict[str, Any] = {
+            "id": name, "network": item.network, "kind": kind, "post": post, "url": item.url,
+            "author": {"name": item.author.name, "handle": item.author.handle, "url": item.author.url},
+            "created_at": item.created_at, "fetched_at": self.now, "lang": item.lang,
+            "in_reply_to": (target[0] or answers.get(item.parent or "")) if target else None, "intent": None, "sentiment": None, "status": "new",
+            "assignee": None, "labels": [], "priority": "normal", "first_response_at": None, "resolved_at": None,
+            "reply_post": None, **item.refs}
+        if self.annotate is not None:
+            fields.update({k: v for k, v in self.annotate(dict(fields), item.text).items() if k in ANNOTATED})
+        try:
+            path = item_path(self.root, post, name)
+        except ValueError:
+            result.skipped.append(f"{name}: the post id {post!r} cannot be a folder name")
+            return
+        if not create(path, fields, item.text):
+            return  # written by someone else meanwhile: theirs stays
+        self.stored[name] = Stored(path, fields)
+        refs[item.ref] = (name, post)
+        self.written.append(path)
+        result.new += 1
+        self._reopen(item, post, refs, answers, result)
+
+    def _reopen(self, item: RemoteItem, post: str | None, refs: Mapping[str, tuple[str | None, str | None]],
+                answers: Mapping[str, str], result: Ingested) -> None:
+        """A new message from someone whose item waits for them reopens that item."""
+        for name, stored in list(self.stored.items()):
+            fields = stored.fields
+            if fields.get("status") != "waiting" or stored.post != post or not same_person(fields.get("author"),
+                                                                                         item.author):
+                continue
+            if post is None and item.parent not in (self._ref_of(name, item.network), *(
+                    r for r, answered_name in answers.items() if answered_name == name)):
+                continue  # loose mentions reopen only the conversation they continue
+            last = when(fields.get("last_response_at")) or when(fields.get("first_response_at"))
+            if last is not None and item.created_at is not None and item.created_at <= last:
+                continue
+            if self._set(name, {"status": "new"}):
+                result.updated += 1
