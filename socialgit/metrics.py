@@ -1,0 +1,139 @@
+"""Engagement snapshots: ``content/ledger/metrics/<post-id>/<channel>.jsonl`` → Snapshot values.
+
+The fetcher appends one JSON object a line, ``{"at": "…Z", "likes": 3, "reposts": 1,
+"replies": 0, "quotes": 0}``. The files are in git and edited by hand now and then,
+so a bad line never stops the reading: it is skipped and reported as
+``path:line`` with what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .ledger import LEDGER_DIR, parse_instant
+from .problems import Problem, warning
+
+METRICS_DIR = f"{LEDGER_DIR}/metrics"
+COUNTS = ("likes", "reposts", "replies", "quotes")
+# names the networks' own APIs use, so a hand-made or older file still reads
+ALIASES = {"favourites": "likes", "favourites_count": "likes", "favorites": "likes", "like_count": "likes",
+           "reblogs": "reposts", "reblogs_count": "reposts", "boosts": "reposts", "repost_count": "reposts",
+           "replies_count": "replies", "reply_count": "replies", "quote_count": "quotes"}
+# engagement is read at a fixed age so older posts do not win by having had longer
+FIXED_AGE = timedelta(hours=48)
+# a first snapshot this long after publishing measures a different thing; the post is left out
+MAX_AGE = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    at: datetime  # aware
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def engagement(self) -> int:
+        """likes + reposts + replies + quotes: what Mastodon and Bluesky expose (no impressions)."""
+        return sum(self.counts.get(name, 0) for name in COUNTS)
+
+
+def count_value(value: object) -> int | None:
+    """A non-negative whole count, or None. Accepts 12, 12.0 and "1,234"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+    if isinstance(value, (int, float)) and value >= 0 and float(value).is_integer():
+        return int(value)
+    return None
+
+
+def parse_snapshots(path: str, text: str) -> tuple[list[Snapshot], list[Problem]]:
+    """The snapshots of one file, oldest first; each unusable line becomes a warning."""
+    snapshots, problems = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            problems.append(warning(path, number, "not a JSON object; the line is skipped: fix it or delete it"))
+            continue
+        if not isinstance(data, dict):
+            problems.append(warning(path, number, "not a JSON object like {\"at\": …, \"likes\": 3}; skipped"))
+            continue
+        at = parse_instant(data.get("at"))
+        if at is None:
+            problems.append(warning(path, number, '"at" is missing or not a time with a zone like '
+                                    '2026-11-16T10:00:00Z; the line is skipped'))
+            continue
+        counts: dict[str, int] = {}
+        bad = []
+        for key, value in data.items():
+            name = ALIASES.get(key, key)
+            if name not in COUNTS:
+                continue
+            number_value = count_value(value)
+            if number_value is None:
+                bad.append(key)
+            else:
+                counts[name] = number_value
+        if bad:
+            problems.append(warning(path, number, f"{', '.join(bad)} must be whole numbers, 0 or more; "
+                                    "the line is skipped"))
+            continue
+        snapshots.append(Snapshot(at, counts))
+    snapshots.sort(key=lambda s: s.at)
+    return snapshots, problems
+
+
+def load_metrics(root: Path) -> tuple[dict[str, dict[str, list[Snapshot]]], list[Problem]]:
+    """post id → channel → snapshots (oldest first), for every metrics file in the working tree."""
+    root = Path(root)
+    base = root / METRICS_DIR
+    found: dict[str, dict[str, list[Snapshot]]] = {}
+    problems: list[Problem] = []
+    if not base.is_dir():
+        return found, problems
+    for folder in sorted(os.scandir(base), key=lambda e: e.name):
+        if not folder.is_dir() or folder.name.startswith((".", "_")):
+            continue
+        for entry in sorted(os.scandir(folder.path), key=lambda e: e.name):
+            if not entry.name.endswith(".jsonl"):
+                continue
+            rel = Path(entry.path).relative_to(root).as_posix()
+            try:
+                text = Path(entry.path).read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                problems.append(warning(rel, None, "not UTF-8 text; restore it from git history"))
+                continue
+            snapshots, found_problems = parse_snapshots(rel, text)
+            problems += found_problems
+            if snapshots:
+                found.setdefault(folder.name, {})[entry.name[: -len(".jsonl")]] = snapshots
+    return found, problems
+
+
+def at_age(published_at: datetime, snapshots: Iterable[Snapshot], age: timedelta = FIXED_AGE,
+           max_age: timedelta = MAX_AGE) -> Snapshot | None:
+    """The first snapshot taken at least ``age`` after publishing (and within ``max_age``), or None."""
+    for snapshot in sorted(snapshots, key=lambda s: s.at):
+        since = snapshot.at - published_at
+        if since >= age:
+            return snapshot if since <= max_age else None
+    return None
+
+
+def latest(snapshots: Iterable[Snapshot]) -> Snapshot | None:
+    ordered = sorted(snapshots, key=lambda s: s.at)
+    return ordered[-1] if ordered else None
