@@ -104,6 +104,11 @@ def hour_slots(day: date, zone: ZoneInfo) -> list[HourSlot]:
     Counted by walking real (UTC) minutes across the day, so any offset change —
     whole hours, half hours, or a zone skipping a day — is seen as it is.
     """
+    midnight = datetime.combine(day, time(0), zone)
+    following = datetime.combine(day + timedelta(days=1), time(0), zone)
+    if (midnight.utcoffset() == following.utcoffset() and day_length(day, zone) == timedelta(hours=24)
+            and midnight.astimezone(timezone.utc).astimezone(zone).date() == day):
+        return [HourSlot(hour, 1) for hour in range(24)]  # no clock change today: the common case
     counts = [0] * 24
     start = datetime.combine(day, time(0), zone).astimezone(timezone.utc) - timedelta(hours=3)
     end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(timezone.utc) + timedelta(hours=3)

@@ -311,7 +311,9 @@ def scopes(ctx: "m.Context") -> list:
             if value is not None:
                 facts.append((label, str(value)))
         if rules.min_gap is not None:
-            facts.append(("Minimum gap", str(rules.min_gap)[:-3]))
+            minutes = int(rules.min_gap.total_seconds() // 60)
+            facts.append(("Minimum gap", f"{minutes // 60} h {minutes % 60:02d} min" if minutes % 60 else f"{minutes // 60} h"
+                          if minutes >= 60 else f"{minutes} min"))
         title = f"Channel {view.label}"
         found.append(ScopePage(view.path, "channel", name, title, view, tuple(facts), _scope_months(ctx, prefix, posts),
                                _counts(ctx.states[p.id] for p in posts)))
