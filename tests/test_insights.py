@@ -359,3 +359,23 @@ def test_insights_command_refuses_an_unknown_channel_in_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["insights", "--root", str(tmp_path), "--channel", "mastodn"])
     assert result.exit_code == 2
     assert "unknown channel mastodn" in result.output and "Traceback" not in result.output
+
+
+def test_imported_history_is_shown_as_such_and_combined_only_when_asked(tmp_path):
+    from socialgit.history_import import imported_path, write_imported
+    write_repo(tmp_path)
+    write_imported(imported_path(tmp_path, "old-account", "mastodon"), imported_rows(200, {2: 0.8}, seed=9))
+    write_imported(imported_path(tmp_path, "old-account", "threads"), imported_rows(5, {}, seed=9))
+    runner = CliRunner()
+    args = ["insights", "--root", str(tmp_path), "--now", "2026-11-16T10:00", "--channel", "mastodon"]
+    result = runner.invoke(cli, args)
+    assert "Imported: old-account (not your posts): 200 Mastodon posts imported from old-account" in result.output
+    assert "Combined:" not in result.output
+    assert 'content/ledger/_imported/old-account/threads.jsonl: warning: channel "threads" is not in ' \
+           "socialgit.toml" in result.output
+    result = runner.invoke(cli, args + ["--combine"])
+    assert "Combined: your posts + imported from old-account: 200 Mastodon posts (0 yours + 200 imported" \
+           in result.output
+    data = json.loads(runner.invoke(cli, args + ["--format", "json"]).output)
+    assert "combined" not in data["channels"]["mastodon"]
+    assert data["channels"]["mastodon"]["imported"][0]["labels"] == ["old-account"]

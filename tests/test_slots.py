@@ -7,13 +7,16 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from socialgit.calendar import load_calendar
 from socialgit.check import Calendar
+from socialgit.commands.learn import next_best_for, weak_slot_infos
+from socialgit.history_import import imported_path, write_imported
 from socialgit.config import Cadence
 from socialgit.insights import build_insights
 from socialgit.problems import UserError
 from socialgit.slots import (candidate_times, explain_slot, next_best_slot, weak_slot_note, weak_slot_problems)
 
-from .test_insights import TORONTO, calendar_with_history, config, imported_rows, post
+from .test_insights import TORONTO, calendar_with_history, config, imported_rows, post, write_repo
 
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=TORONTO)  # a Monday
 
@@ -114,3 +117,17 @@ def test_candidates_keep_the_wall_clock_across_dst():
     assert {t.date().day for t in local_times if t.hour == 7 and t.minute == 0} == {7, 8, 9}
     assert local_times[0] == datetime(2026, 3, 7, 7, 0, tzinfo=TORONTO)
     assert {t.utcoffset() for t in local_times} == {timedelta(hours=-5), timedelta(hours=-4)}
+
+
+def test_the_helpers_for_new_and_check_read_the_repository(tmp_path):
+    write_repo(tmp_path)
+    write_imported(imported_path(tmp_path, "old-account", "mastodon"), imported_rows(300, {2: 0.8, 4: -0.9}, seed=9))
+    evening = tmp_path / "content" / "posts" / "2026" / "11" / "evening.md"
+    evening.write_text("---\ntitle: Evening\npublish_at: 2026-11-18 18:00\nchannels: [mastodon]\n---\nHi.\n")
+    calendar, _ = load_calendar(tmp_path)
+    notes = weak_slot_infos(tmp_path, calendar, NOW)
+    assert [(p.path, p.line, p.level) for p in notes] == [("content/posts/2026/11/evening.md", 3, "info")]
+    assert "history imported from old-account" in notes[0].message
+    at, why = next_best_for(tmp_path, ["mastodon"], NOW.replace(hour=13))
+    assert at == local("2026-11-17 08:00")
+    assert why.startswith("Tue 2026-11-17 08:00: mornings (08–12) do better on Mastodon")

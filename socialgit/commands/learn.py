@@ -3,35 +3,60 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
 from ..calendar import load_calendar
+from ..check import Calendar
 from ..config import load_config_or_fail
+from ..content import load_posts
 from ..feedback import load_feedback
-from ..history_import import import_history, load_imported
+from ..history_import import IMPORTED_DIR, import_history, load_imported
 from ..insights import Analysis, CadenceReport, Insights, build_insights, suggestion_text
 from ..metrics import load_metrics
-from ..problems import Problem, UserError
+from ..problems import Problem, UserError, warning
+from ..slots import explain_slot, next_best_slot, weak_slot_problems
 from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
 
 
-def load_insights(root: Path, now) -> tuple[Insights, list[Problem]]:
-    """Read the calendar, metrics, imported history and feedback, and analyse them (the I/O edge)."""
-    calendar, problems = load_calendar(root)
+def load_insights(root: Path, now: datetime, calendar: Calendar | None = None,
+                  with_feedback: bool = True) -> tuple[Insights, list[Problem]]:
+    """Read the calendar (unless given), metrics, imported history and feedback, and analyse them (the I/O edge)."""
+    problems: list[Problem] = []
+    if calendar is None:
+        calendar, problems = load_calendar(root)
     metrics, found = load_metrics(root)
     problems += found
     imported, found = load_imported(root)
     problems += found
     known = calendar.config.channels
     for label, channel in sorted({(r.label, r.channel) for r in imported if r.channel not in known}):
-        problems.append(Problem(f"content/ledger/_imported/{label}/{channel}.jsonl", None, "warning",
+        problems.append(warning(f"{IMPORTED_DIR}/{label}/{channel}.jsonl", None,
                                 f'channel "{channel}" is not in socialgit.toml; these imported rows are not used'))
-    feedback, found = load_feedback(root)
-    problems += found
+    feedback: list = []
+    if with_feedback:  # only the campaign totals need it
+        feedback, found = load_feedback(root)
+        problems += found
     return build_insights(calendar, metrics, imported, feedback, now), problems
+
+
+def next_best_for(root: Path, channel_names: list[str], now: datetime) -> tuple[datetime, str]:
+    """`socialgit new --at next-best`: the time and one line saying why."""
+    insights, _ = load_insights(root, now, with_feedback=False)
+    config = load_config_or_fail(root)[0]
+    channels = [config.channels[name] for name in channel_names]
+    posts, _ = load_posts(config)
+    at = next_best_slot(posts, channels, insights, now)
+    return at, explain_slot(at, channels, insights)
+
+
+def weak_slot_infos(root: Path, calendar: Calendar, now: datetime) -> list[Problem]:
+    """`check`'s info notes for future posts in a slot the data says is weak."""
+    insights, _ = load_insights(root, now, calendar, with_feedback=False)
+    return weak_slot_problems(calendar.posts, insights, now)
 
 
 def _analysis_json(a: Analysis) -> dict:
