@@ -39,7 +39,19 @@ class FeedbackFileError(ValueError):
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    """Fields one per line; a small mapping or list inside stays on its line, as people write them."""
+
+    _depth = 0
+
+    def represent_dict(self, data: Any) -> yaml.MappingNode:
+        self._depth += 1
+        try:
+            return self.represent_mapping("tag:yaml.org,2002:map", data, flow_style=False if self._depth == 1 else None)
+        finally:
+            self._depth -= 1
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a time used twice is written twice, never as &id001 / *id001
 
 
 def _timestamp(dumper: yaml.SafeDumper, value: datetime) -> yaml.ScalarNode:
@@ -48,6 +60,7 @@ def _timestamp(dumper: yaml.SafeDumper, value: datetime) -> yaml.ScalarNode:
 
 
 _Dumper.add_representer(datetime, _timestamp)
+_Dumper.add_representer(dict, _Dumper.represent_dict)
 
 
 def stamp(moment: datetime) -> str:

@@ -174,7 +174,9 @@ class ChannelFetch:
             known = self.collected.get(item.ref)
             if known is None or (post and not known[1]):  # a thread says which post it belongs to
                 self.collected[item.ref] = (item, post)
-        self.report.skipped.extend(f"{s.ref}: {s.reason}" for s in skipped)
+        for note in (f"{s.ref}: {s.reason}" for s in skipped):
+            if note not in self.report.skipped:  # notifications and threads often show the same one
+                self.report.skipped.append(note)
 
     def read(self) -> None:
         try:

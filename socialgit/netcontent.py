@@ -150,7 +150,7 @@ class _PlainText(HTMLParser):
         elif tag == "a" and self.link is not None:
             link, self.link = self.link, None
             self.out.append(_link_text("".join(link["text"]), link["href"], link["class"]))
-        elif tag in _BLOCKS:
+        elif tag in _BLOCKS and tag != "li":
             self._write("\n")
 
     def handle_data(self, data: str) -> None:
@@ -159,9 +159,9 @@ class _PlainText(HTMLParser):
 
     def close(self) -> None:
         super().close()
-        if self.link is not None:  # an <a> never closed: keep its text
-            self.out.append("".join(self.link["text"]))
-            self.link = None
+        if self.link is not None:  # an <a> never closed
+            link, self.link = self.link, None
+            self.out.append(_link_text("".join(link["text"]), link["href"], link["class"]))
 
 
 def _link_text(text: str, href: str, classes: str) -> str:
