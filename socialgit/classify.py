@@ -42,7 +42,8 @@ MACHINE_PREFIXES = ("rule", "vader", "lexicon")  # sources a re-run may replace
 _VADER_ALPHA = 15  # VADER's normalisation constant: compound = x / sqrt(x² + 15)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.\-]+(?:@[\w.\-]+)?")
-_CLAUSE = re.compile(r"[.!?\n,;:…]+")
+_SENTENCE = re.compile(r"[.!?\n…]+")
+_CLAUSE = re.compile(r"[,;:]+")
 _GREETING = re.compile(r"^(?:(?:hi|hey|hello|hiya|yo|good (?:morning|afternoon|evening)|guys|folks|team|all)\b[\s,!]*)+")
 
 
@@ -59,6 +60,7 @@ class _English:
     phrases: tuple[tuple[re.Pattern, float], ...]
     sarcasm: tuple[re.Pattern, ...]
     question_starts: tuple[re.Pattern, ...]
+    sentence_starts: tuple[re.Pattern, ...]
     question_anywhere: tuple[re.Pattern, ...]
     rhetorical: tuple[re.Pattern, ...]
     source: str
@@ -92,6 +94,7 @@ def models() -> _Models:
         analyzer=analyzer, phrases=phrases,
         sarcasm=tuple(re.compile(p, re.IGNORECASE) for p in en["sarcasm"]),
         question_starts=tuple(re.compile(p, re.IGNORECASE) for p in questions["starts"]),
+        sentence_starts=tuple(re.compile(p, re.IGNORECASE) for p in questions["sentence_starts"]),
         question_anywhere=tuple(re.compile(p, re.IGNORECASE) for p in questions["anywhere"]),
         rhetorical=tuple(re.compile(p, re.IGNORECASE) for p in questions.get("rhetorical", ())),
         source=f"vader-{metadata.version('vaderSentiment')}",
@@ -143,10 +146,12 @@ def is_question(text: str, lang: str) -> bool:
         return True
     if any(p.search(lowered) for p in english.question_anywhere):
         return True
-    for clause in _CLAUSE.split(lowered):
-        clause = _GREETING.sub("", clause.strip())
-        if clause and any(p.match(clause) for p in english.question_starts):
-            return True
+    for sentence in _SENTENCE.split(lowered):
+        for number, clause in enumerate(_CLAUSE.split(sentence)):
+            clause = _GREETING.sub("", clause.strip())
+            patterns = english.question_starts + (english.sentence_starts if number == 0 else ())
+            if clause and any(p.match(clause) for p in patterns):
+                return True
     return False
 
 
@@ -277,13 +282,15 @@ def confusion_table(scores: Scores) -> str:
     """A plain-text confusion table: gold labels down, predicted across, with recall and precision."""
     labels = [label for label in scores.labels
               if any(label in pair for pair, n in scores.confusion.items() if n)]
-    width = max([len(label) for label in labels] + [9])
-    lines = ["gold \\ predicted".ljust(width + 2) + "".join(label.rjust(width + 2) for label in labels) + "   recall"]
+    width = max([len(label) for label in labels] + [9]) + 2
+    corner = "gold \\ predicted"
+    first = max(len(corner), width) + 1
+    lines = [corner.ljust(first) + "".join(label.rjust(width) for label in labels) + "   recall"]
     for gold in labels:
-        cells = "".join(str(scores.confusion.get((gold, p), 0)).rjust(width + 2) for p in labels)
+        cells = "".join(str(scores.confusion.get((gold, p), 0)).rjust(width) for p in labels)
         recall = scores.recall(gold)
-        lines.append(gold.ljust(width + 2) + cells + ("   " + f"{recall:.0%}" if recall is not None else "   -"))
-    precision = "".join((f"{p:.0%}" if (p := scores.precision(label)) is not None else "-").rjust(width + 2)
+        lines.append(gold.ljust(first) + cells + ("   " + f"{recall:.0%}" if recall is not None else "   -"))
+    precision = "".join((f"{p:.0%}" if (p := scores.precision(label)) is not None else "-").rjust(width)
                         for label in labels)
-    lines.append("precision".ljust(width + 2) + precision)
+    lines.append("precision".ljust(first) + precision)
     return "\n".join(lines)
