@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -26,10 +27,10 @@ from . import gitrepo
 from .channels.base import ChannelError, RateLimited, Rejected, TokenRefused
 from .channels.listening import Counts, Listener, RemoteItem, Skipped
 from .channels.registry import make_channel
-from .config import Config
+from .config import CONFIG_NAME, Config
 from .feedback_store import Annotate, Inbox, stamp
 from .ledger import LEDGER_DIR, Receipt, load_receipts, parse_instant, write_json_atomic
-from .problems import UserError
+from .problems import ERROR, UserError
 
 CURSORS = f"{LEDGER_DIR}/_cursors.json"
 METRICS = f"{LEDGER_DIR}/metrics"
@@ -257,11 +258,33 @@ class ChannelFetch:
             self.progress(f"{self.name}: thread {number}/{len(due)} ({post})")
 
 
+def annotator_for(config: Config) -> Annotate:
+    """Classify each new item, then route it by socialgit.toml's ``[[feedback.rules]]`` (or the defaults)."""
+    from . import routing  # loads VADER and the lexicons: only when a run may need them
+
+    rules = getattr(config, "feedback_rules", None)
+    if rules is None:
+        try:
+            text = (config.root / CONFIG_NAME).read_text(encoding="utf-8")
+            section = tomllib.loads(text).get("feedback")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            text, section = None, None  # load_config has reported it already
+        raw = section.get("rules") if isinstance(section, dict) else None
+        rules, problems = routing.parse_rules(raw, CONFIG_NAME, text)
+        errors = [str(p) for p in problems if p.level == ERROR]
+        if errors:
+            raise UserError("\n".join(errors))
+    return routing.annotator(rules)
+
+
 def fetch(config: Config, now: datetime, *, env: Mapping[str, str] | None = None, since: timedelta | None = None,
           only_channel: str | None = None, settings: Settings | None = None, commit: bool = True,
           push: bool = False, annotate: Annotate | None = None, transport: Any = None,
           make: Callable[..., Any] = make_channel, progress: Callable[[str], None] = lambda _: None) -> FetchReport:
-    """One fetch run over every listening channel (or ``only_channel``); see the module docstring."""
+    """One fetch run over every listening channel (or ``only_channel``); see the module docstring.
+
+    ``annotate`` classifies and routes each new item; by default ``annotator_for(config)``.
+    """
     root = config.root
     settings = settings or Settings(lookback=config.lookback)
     window_start = now - (since if since is not None else settings.lookback)
@@ -269,7 +292,7 @@ def fetch(config: Config, now: datetime, *, env: Mapping[str, str] | None = None
     receipts, _ = load_receipts(root)
     cursors = read_cursors(root)
     report = FetchReport()
-    inbox = Inbox(root, now, annotate)
+    inbox = Inbox(root, now, annotate or annotator_for(config))
     report.problems.extend(inbox.problems)
     names = [only_channel] if only_channel else list(config.channels)
     for name in names:

@@ -116,7 +116,9 @@ def test_replies_mentions_quotes_and_counts_become_files_and_a_metrics_line(cal,
         "author": {"name": "Ali Rezaei", "handle": "@ali@social.example", "url": "https://social.example/@ali"},
         "created_at": datetime.fromisoformat("2026-11-16T10:05:00+00:00"),
         "fetched_at": datetime.fromisoformat("2026-11-16T10:10:00+00:00"), "lang": "en", "in_reply_to": None,
-        "intent": None, "sentiment": None, "status": "new", "assignee": None, "labels": [], "priority": "normal",
+        "intent": {"value": "question", "score": 1.0, "source": "rule"},
+        "sentiment": {"value": "neutral", "score": 0.0, "source": "vader-3.3.2"},
+        "status": "new", "assignee": None, "labels": ["question"], "priority": "normal",
         "first_response_at": None, "resolved_at": None, "reply_post": None}
     assert body == "When does it open?\n"
     assert read(cal.item(None, mention))[0]["kind"] == "mention"
@@ -200,6 +202,28 @@ def test_a_team_reply_moves_the_item_to_waiting_and_a_new_message_reopens_it(cal
     assert read(cal.item("winter-sale", question))[0]["status"] == "new"
     new, _ = read(cal.item("winter-sale", follow_up))
     assert new["status"] == "new" and new["post"] == "winter-sale"
+
+
+def test_new_items_are_classified_and_routed_by_the_rules_in_socialgit_toml(cal, server, clock):
+    ours = cal.publish("winter-sale")
+    fan = server.add_account("fan")
+    angry = server.post(fan, "This is broken and I want a refund", in_reply_to_id=ours["id"])
+    happy = server.post(fan, "Love this, best coffee in town!", in_reply_to_id=ours["id"])
+    spam = server.post(fan, "Buy cheap followers now", in_reply_to_id=ours["id"])
+    with open(cal.root / "socialgit.toml", "a", encoding="utf-8") as config:
+        config.write('\n[[feedback.rules]]\nkeywords = ["followers"]\nignore = true\n\n'
+                     '[[feedback.rules]]\nsentiment = "negative"\nassignee = "team:support"\npriority = "high"\n'
+                     'status = "triaged"\n')
+    later(clock)
+
+    cal.fetch()
+
+    negative = read(cal.item("winter-sale", angry))[0]
+    assert negative["sentiment"]["value"] == "negative" and negative["sentiment"]["source"].startswith("vader")
+    assert (negative["assignee"], negative["priority"], negative["status"]) == ("team:support", "high", "triaged")
+    positive = read(cal.item("winter-sale", happy))[0]
+    assert positive["sentiment"]["value"] == "positive" and positive["status"] == "new"
+    assert read(cal.item("winter-sale", spam))[0]["status"] == "ignored"
 
 
 def test_a_reply_in_a_thread_names_the_item_it_answers(cal, server, clock):
