@@ -44,7 +44,8 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.\-]+(?:@[\w.\-]+)?")
 _SENTENCE = re.compile(r"[.!?\n…]+")
 _CLAUSE = re.compile(r"[,;:]+")
-_GREETING = re.compile(r"^(?:(?:hi|hey|hello|hiya|yo|good (?:morning|afternoon|evening)|guys|folks|team|all)\b[\s,!]*)+")
+_GREETING = re.compile(r"^(?:(?:hi|hey|hello|hiya|yo|good (?:morning|afternoon|evening)|guys|folks|team|all)"
+                       r"\b[\s,!]*)+")
 
 
 @dataclass(frozen=True)

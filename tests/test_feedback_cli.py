@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import click
 import frontmatter
 import pytest
 from click.testing import CliRunner
@@ -265,3 +266,13 @@ def test_eval_without_corrections_says_how_to_make_one(inbox):
     result = run(inbox, "eval")
     assert result.exit_code == 0
     assert result.output.startswith("No item has a label set by a person yet")
+
+
+def test_every_feedback_command_has_help_in_workflow_order():
+    group = cli.commands["feedback"]
+    assert list(group.commands) == ["list", "show", "assign", "set", "reply", "eval"]
+    for name, command in group.commands.items():
+        assert command.help and len(command.help.strip()) > 20, name
+        assert all(p.help for p in command.params if isinstance(p, click.Option)), name
+        result = CliRunner().invoke(cli, ["feedback", name, "--help"])
+        assert result.exit_code == 0 and "Exit codes" in result.output

@@ -155,7 +155,8 @@ def test_no_table_means_the_defaults_and_an_empty_list_means_none():
                                        'negative, question, neutral'),
 ])
 def test_a_bad_value_is_an_error_naming_the_key_its_line_and_what_is_allowed(line, message):
-    text = TOML.split("[[feedback.rules]]\nname = \"complaints\"")[0] + '[[feedback.rules]]\nlabels = ["x"]\n' + line + "\n"
+    spam_only = TOML.split("[[feedback.rules]]\nname = \"complaints\"")[0]
+    text = spam_only + '[[feedback.rules]]\nlabels = ["x"]\n' + line + "\n"
     rules, problems = parse_rules(tomllib.loads(text)["feedback"]["rules"], text=text)
     assert [str(p) for p in problems] == [f"socialgit.toml:{text.count(chr(10))}: error: {message}"]
     assert [r.name for r in rules] == ["spam"]  # the broken rule is left out, the others kept

@@ -19,7 +19,7 @@ import click
 
 from .. import feedback_store
 from ..classify import HUMAN, classify, confusion_table, score_labels
-from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
+from ..cli import EXIT_CODES, Group, cli, now_option, parse_now, root_option, user_errors
 from ..config import Config, load_config_or_fail
 from ..content import POSTS_DIR, load_posts
 from ..feedback import FEEDBACK_DIR, LABELS, STATUSES, FeedbackItem, Judgement, load_feedback
@@ -114,7 +114,7 @@ def _counts(items: Iterable[FeedbackItem]) -> dict[str, int]:
     return counts
 
 
-@cli.group(epilog=EXIT_CODES)
+@cli.group(cls=Group, epilog=EXIT_CODES)
 def feedback():
     """Triage the replies, mentions and quotes that `socialgit fetch` brought back.
 
@@ -131,7 +131,8 @@ def feedback():
 @click.option("--channel", metavar="NAME", help="Only items from this channel's network (or a network name).")
 @click.option("--post", metavar="POST", help="Only items about this post id (`none` for loose mentions).")
 @click.option("--assignee", metavar="WHO", help="Only items assigned to WHO (`none` for unassigned).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json prints every field of each item, and the counts.")
 @root_option
 @user_errors
 def list_items(statuses, sentiment, intent, channel, post, assignee, fmt, root):
@@ -220,7 +221,7 @@ def assign(item_id, who, root):
 @click.option("--status", type=click.Choice(STATUSES), help="done also records resolved_at.")
 @click.option("--sentiment", type=click.Choice(SENTIMENTS), help="A person's correction: source human.")
 @click.option("--intent", type=click.Choice(LABELS), help="A person's correction: source human.")
-@click.option("--priority", type=click.Choice(PRIORITIES))
+@click.option("--priority", type=click.Choice(PRIORITIES), help="How soon it needs a person.")
 @click.option("--label", "labels", multiple=True, metavar="NAME", help="Add a label (repeatable).")
 @click.option("--remove-label", "unlabels", multiple=True, metavar="NAME", help="Remove a label (repeatable).")
 @root_option
@@ -339,7 +340,8 @@ def _person(judgement: Judgement | None) -> bool:
 
 
 @feedback.command("eval", epilog=EXIT_CODES)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json prints the counts and the confusion table as data.")
 @root_option
 @user_errors
 def evaluate(fmt, root):
