@@ -168,17 +168,13 @@ def missing_ignores(gitignore_text: str) -> list[str]:
 
 def _skip_reason(root: Path, rel: str) -> str | None:
     path = root / rel
-    if rel.startswith(POSTS_DIR + "/"):
-        posts = root / POSTS_DIR
-        if posts.is_dir() and any(posts.rglob("*.md")):
-            return f"{POSTS_DIR}/ already has posts; no example needed"
-    if not path.exists():
-        return None
-    if rel == ".gitignore":
-        lacking = missing_ignores(path.read_text(encoding="utf-8", errors="replace"))
-        if lacking:
-            return f"it exists; add {', '.join(lacking)} to it"
-    return "it exists"
+    if path.exists():
+        lacking = missing_ignores(path.read_text(encoding="utf-8", errors="replace")) if rel == ".gitignore" else []
+        return f"it exists; add {', '.join(lacking)} to it" if lacking else "it exists"
+    posts = root / POSTS_DIR
+    if rel.startswith(POSTS_DIR + "/") and posts.is_dir() and any(posts.rglob("*.md")):
+        return f"{POSTS_DIR}/ already has posts; no example needed"
+    return None
 
 
 def ensure_repository(root: Path, branch: str = "main") -> tuple[bool, str]:
