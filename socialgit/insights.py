@@ -25,11 +25,10 @@ team's own data claims nothing, saying so.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from statistics import median
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
@@ -114,6 +113,18 @@ def imported_observations(rows: Iterable[ImportedPost], channel: str) -> dict[st
     return dict(found)
 
 
+def _median_without(ordered: list[int], value: int) -> float:
+    """The median of the sorted list ``ordered`` with one ``value`` taken out, without copying it."""
+    skip = bisect_left(ordered, value)
+    size = len(ordered) - 1
+
+    def at(k: int) -> int:
+        return ordered[k] if k < skip else ordered[k + 1]
+
+    half = size // 2
+    return float(at(half)) if size % 2 else (at(half - 1) + at(half)) / 2
+
+
 def relative_scores(observations: Iterable[Observation]) -> tuple[list[tuple[Observation, float]], int]:
     """Each observation with r = ln((e+1)/(m+1)) against its account's rolling median; and how many had no baseline."""
     by_account: dict[str, list[Observation]] = defaultdict(list)
@@ -123,20 +134,38 @@ def relative_scores(observations: Iterable[Observation]) -> tuple[list[tuple[Obs
     for group in by_account.values():
         group.sort(key=lambda o: o.at)
         times = [o.at for o in group]
-        for index, obs in enumerate(group):
-            window = WINDOW
-            while True:  # a sparse account widens the window until it has a baseline
-                lo, hi = bisect_left(times, obs.at - window), bisect_right(times, obs.at + window)
-                others = [group[j].engagement for j in range(lo, hi) if j != index]
-                if len(others) >= MIN_BASELINE or (lo == 0 and hi == len(group)):
-                    break
-                window *= 2
-            if len(others) < MIN_BASELINE:
+        # the ±30-day window slides forward; its values are kept sorted so each median is a lookup
+        window: list[int] = []
+        lo = hi = 0
+        for obs in group:
+            while hi < len(group) and times[hi] <= obs.at + WINDOW:
+                insort(window, group[hi].engagement)
+                hi += 1
+            while times[lo] < obs.at - WINDOW:
+                del window[bisect_left(window, group[lo].engagement)]
+                lo += 1
+            if len(window) > MIN_BASELINE:
+                m = _median_without(window, obs.engagement)
+            else:  # a sparse account widens the window until it has a baseline
+                m = _wider_median(group, times, obs)
+            if m is None:
                 unscored += 1
                 continue
-            r = math.log((obs.engagement + 1) / (median(others) + 1))
+            r = math.log((obs.engagement + 1) / (m + 1))
             scored.append((obs, max(-WINSOR, min(WINSOR, r))))
     return scored, unscored
+
+
+def _wider_median(group: list[Observation], times: list[datetime], obs: Observation) -> float | None:
+    span = WINDOW
+    while True:
+        lo, hi = bisect_left(times, obs.at - span), bisect_right(times, obs.at + span)
+        if hi - lo > MIN_BASELINE or (lo == 0 and hi == len(group)):
+            break
+        span *= 2
+    if hi - lo <= MIN_BASELINE:
+        return None
+    return _median_without(sorted(o.engagement for o in group[lo:hi]), obs.engagement)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ COUNTS = ("likes", "reposts", "replies", "quotes")
 ALIASES = {"favourites": "likes", "favourites_count": "likes", "favorites": "likes", "like_count": "likes",
            "reblogs": "reposts", "reblogs_count": "reposts", "boosts": "reposts", "repost_count": "reposts",
            "replies_count": "replies", "reply_count": "replies", "quote_count": "quotes"}
+_PLAIN = frozenset(("at", *COUNTS))
 # engagement is read at a fixed age so older posts do not win by having had longer
 FIXED_AGE = timedelta(hours=48)
 # a first snapshot this long after publishing measures a different thing; the post is left out
@@ -61,6 +62,7 @@ def count_value(value: object) -> int | None:
 def parse_snapshots(path: str, text: str) -> tuple[list[Snapshot], list[Problem]]:
     """The snapshots of one file, oldest first; each unusable line becomes a warning."""
     snapshots, problems = [], []
+    ordered = True
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -77,57 +79,71 @@ def parse_snapshots(path: str, text: str) -> tuple[list[Snapshot], list[Problem]
             problems.append(warning(path, number, '"at" is missing or not a time with a zone like '
                                     '2026-11-16T10:00:00Z; the line is skipped'))
             continue
-        counts: dict[str, int] = {}
-        bad = []
-        for key, value in data.items():
-            name = ALIASES.get(key, key)
-            if name not in COUNTS:
-                continue
-            number_value = count_value(value)
-            if number_value is None:
-                bad.append(key)
-            else:
-                counts[name] = number_value
+        counts, bad = _counts(data)
         if bad:
             problems.append(warning(path, number, f"{', '.join(bad)} must be whole numbers, 0 or more; "
                                     "the line is skipped"))
             continue
+        ordered = ordered and (not snapshots or snapshots[-1].at <= at)
         snapshots.append(Snapshot(at, counts))
-    snapshots.sort(key=lambda s: s.at)
+    if not ordered:  # the fetcher appends in order; a hand edit may not
+        snapshots.sort(key=lambda s: s.at)
     return snapshots, problems
+
+
+def _counts(data: dict) -> tuple[dict[str, int], list[str]]:
+    # the fetcher's own lines take the fast path: exactly our names, plain non-negative ints
+    if data.keys() <= _PLAIN and all(type(data.get(k, 0)) is int and data.get(k, 0) >= 0 for k in COUNTS):
+        return {k: data[k] for k in COUNTS if k in data}, []
+    counts: dict[str, int] = {}
+    bad = []
+    for key, value in data.items():
+        name = ALIASES.get(key, key)
+        if name not in COUNTS:
+            continue
+        number_value = count_value(value)
+        if number_value is None:
+            bad.append(key)
+        else:
+            counts[name] = number_value
+    return counts, bad
 
 
 def load_metrics(root: Path) -> tuple[dict[str, dict[str, list[Snapshot]]], list[Problem]]:
     """post id → channel → snapshots (oldest first), for every metrics file in the working tree."""
-    root = Path(root)
-    base = root / METRICS_DIR
+    base = os.path.join(str(root), METRICS_DIR)
     found: dict[str, dict[str, list[Snapshot]]] = {}
     problems: list[Problem] = []
-    if not base.is_dir():
+    if not os.path.isdir(base):
         return found, problems
-    for folder in sorted(os.scandir(base), key=lambda e: e.name):
-        if not folder.is_dir() or folder.name.startswith((".", "_")):
-            continue
-        for entry in sorted(os.scandir(folder.path), key=lambda e: e.name):
-            if not entry.name.endswith(".jsonl"):
+    # plain strings and scandir: a big calendar has tens of thousands of these small files
+    with os.scandir(base) as folders:
+        for folder in folders:
+            if folder.name.startswith((".", "_")) or not folder.is_dir():
                 continue
-            rel = Path(entry.path).relative_to(root).as_posix()
-            try:
-                text = Path(entry.path).read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                problems.append(warning(rel, None, "not UTF-8 text; restore it from git history"))
-                continue
-            snapshots, found_problems = parse_snapshots(rel, text)
-            problems += found_problems
-            if snapshots:
-                found.setdefault(folder.name, {})[entry.name[: -len(".jsonl")]] = snapshots
+            with os.scandir(folder.path) as files:
+                names = [(entry.name, entry.path) for entry in files if entry.name.endswith(".jsonl")]
+            for name, path in names:
+                rel = f"{METRICS_DIR}/{folder.name}/{name}"
+                try:
+                    with open(path, encoding="utf-8") as handle:
+                        text = handle.read()
+                except UnicodeDecodeError:
+                    problems.append(warning(rel, None, "not UTF-8 text; restore it from git history"))
+                    continue
+                snapshots, found_problems = parse_snapshots(rel, text)
+                problems += found_problems
+                if snapshots:
+                    found.setdefault(folder.name, {})[name[: -len(".jsonl")]] = snapshots
+    problems.sort(key=lambda p: (p.path, p.line or 0))
     return found, problems
 
 
 def at_age(published_at: datetime, snapshots: Iterable[Snapshot], age: timedelta = FIXED_AGE,
            max_age: timedelta = MAX_AGE) -> Snapshot | None:
-    """The first snapshot taken at least ``age`` after publishing (and within ``max_age``), or None."""
-    for snapshot in sorted(snapshots, key=lambda s: s.at):
+    """The first snapshot (of ``snapshots``, oldest first) taken at least ``age`` after publishing
+    and within ``max_age`` of it, or None."""
+    for snapshot in snapshots:
         since = snapshot.at - published_at
         if since >= age:
             return snapshot if since <= max_age else None
@@ -135,5 +151,4 @@ def at_age(published_at: datetime, snapshots: Iterable[Snapshot], age: timedelta
 
 
 def latest(snapshots: Iterable[Snapshot]) -> Snapshot | None:
-    ordered = sorted(snapshots, key=lambda s: s.at)
-    return ordered[-1] if ordered else None
+    return max(snapshots, key=lambda s: s.at, default=None)

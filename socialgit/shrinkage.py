@@ -112,15 +112,21 @@ def cells(points: Sequence[tuple[int, int, float]], weekdays: Profile, blocks: P
     mu = sum(r for _, _, r in points) / len(points)
     a = {level.key: 0.0 for level in weekdays.levels}
     b = {level.key: 0.0 for level in blocks.levels}
-    for _ in range(25):
+    sums: dict[tuple[int, int], float] = defaultdict(float)
+    counts: Counter = Counter()
+    for w, bl, r in points:  # the fit only needs each cell's sum and count
+        sums[(w, bl)] += r - mu
+        counts[(w, bl)] += 1
+    for _ in range(50):
+        moved = 0.0
         for effects, other, index, k in ((a, b, 0, weekdays.k), (b, a, 1, blocks.k)):
-            sums: dict[int, float] = defaultdict(float)
-            counts: Counter = Counter()
-            for point in points:
-                sums[point[index]] += point[2] - mu - other[point[1 - index]]
-                counts[point[index]] += 1
             for key in effects:
-                effects[key] = sums[key] / (counts[key] + k)
+                mine = [cell for cell in sums if cell[index] == key]
+                total = sum(sums[c] - counts[c] * other[c[1 - index]] for c in mine)
+                new = total / (sum(counts[c] for c in mine) + k)
+                moved, effects[key] = max(moved, abs(new - effects[key])), new
+        if moved < 1e-9:
+            break
     residuals: dict[tuple[int, int], list[float]] = defaultdict(list)
     for w, bl, r in points:
         residuals[(w, bl)].append(r - mu - a[w] - b[bl])
