@@ -4,6 +4,10 @@
 //   node start-network.mjs --modules DIR [--plc-port N] [--pds-port N] [--rate-limits]
 //   node start-network.mjs --modules DIR --full [--bsky-port N] [--ozone-port N] ...
 //
+// Commands on stdin, one a line: `process ID` waits until the AppView has indexed
+// everything written so far (TestNetwork.processAll), then prints
+// {"processed": "ID"}; tests use it instead of sleeping. Closing stdin stops the network.
+//
 // DIR holds the node_modules installed by scripts/setup-bluesky-network.sh (the
 // packages live in an ignored cache folder, not next to this file).
 // Default: PLC + PDS only (TestNetworkNoAppView: SQLite, no other services).
@@ -12,6 +16,7 @@
 // --rate-limits turns on the PDS's real rate limits, for tests of 429 handling.
 import net from 'node:net'
 import path from 'node:path'
+import readline from 'node:readline'
 import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
@@ -97,8 +102,18 @@ const close = async () => {
 }
 process.on('SIGTERM', close)
 process.on('SIGINT', close)
+const commands = readline.createInterface({ input: process.stdin })
+commands.on('line', async (line) => {
+  const [command, id = null] = line.trim().split(/\s+/)
+  if (command !== 'process') return
+  try {
+    await network.processAll()
+    console.log(JSON.stringify({ processed: id }))
+  } catch (err) {
+    console.log(JSON.stringify({ processed: id, error: String(err) }))
+  }
+})
 // the test process died without a signal: do not outlive it
-process.stdin.on('end', close)
-process.stdin.resume()
+commands.on('close', close)
 
 console.log(JSON.stringify({ ready: true, ...urls, rateLimits: opts['rate-limits'], full: opts.full }))
