@@ -73,7 +73,10 @@ class Config:
     bot_name: str = "socialgit bot"
     bot_email: str = "socialgit-bot@users.noreply.invalid"
     lookback: timedelta = timedelta(days=30)
+    calendar: str = "gregorian"
     channels: dict[str, ChannelConfig] = field(default_factory=dict)
+    feedback_rules: tuple = ()  # routing.Rule values; DEFAULT_RULES when the file has none
+    hide_handles: bool = False
 
     @property
     def content_dir(self) -> Path:
@@ -140,10 +143,21 @@ def _url(value: Any) -> str:
 
 
 SITE = {"title": (_text, "Social calendar"), "base_url": (_text, ""), "timezone": (_zone, "UTC"),
-        "locale": (_one_of("en", "fa"), "en"), "week_start": (_one_of(*WEEK_STARTS), "monday")}
+        "locale": (_one_of("en", "fa"), "en"), "week_start": (_one_of(*WEEK_STARTS), "monday"),
+        "calendar": (_one_of("gregorian", "jalali"), "gregorian")}
 PUBLISH = {"branch": (_text, "main"), "grace": (_duration, "6h"), "late": (_one_of(*LATE_POLICIES), "skip"),
            "bot_name": (_text, "socialgit bot"), "bot_email": (_text, "socialgit-bot@users.noreply.invalid")}
 FETCH = {"lookback": (_duration, "30d")}
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+# [feedback]: routing rules live in their own array of tables, read by routing.parse_rules
+FEEDBACK = {"hide_handles": (_flag, False)}
 CHANNEL_COMMON = {"type": (_one_of(*CHANNEL_TYPES), None), "label": (_text, None), "color": (_color, None),
                   "max_length": (_count, None), "max_per_day": (_count, None), "max_per_week": (_count, None),
                   "min_gap": (_duration, None), "min_per_week": (_count, None)}
@@ -249,7 +263,7 @@ def parse_config(text: str, root: Path, path: str = CONFIG_NAME) -> tuple[Config
         message = f"not valid TOML ({exc}); fix the syntax"
         return Config(root=root), [error(path, int(line.group(1)) if line else None, message)]
     reader = _Reader(path, text, problems)
-    known = ("site", "publish", "fetch", "channels")
+    known = ("site", "publish", "fetch", "feedback", "channels")
     for key in data:
         if key not in known:
             problems.append(warning(path, _line_of(text, key), f"[{key}] is not a known section"
@@ -257,6 +271,13 @@ def parse_config(text: str, root: Path, path: str = CONFIG_NAME) -> tuple[Config
     site = reader.table("site", data.get("site", {}), SITE)
     publish = reader.table("publish", data.get("publish", {}), PUBLISH)
     fetch = reader.table("fetch", data.get("fetch", {}), FETCH)
+    raw_feedback = data.get("feedback", {})
+    feedback = reader.table("feedback", raw_feedback, FEEDBACK, extra=("rules",))
+    from . import routing  # the classifier behind it is loaded only by commands that read config
+
+    rules, found = routing.parse_rules(raw_feedback.get("rules") if isinstance(raw_feedback, dict) else None,
+                                       path, text)
+    problems.extend(found)
     channels: dict[str, ChannelConfig] = {}
     raw_channels = data.get("channels", {})
     if not isinstance(raw_channels, dict):
@@ -273,7 +294,8 @@ def parse_config(text: str, root: Path, path: str = CONFIG_NAME) -> tuple[Config
     if not raw_channels:
         problems.append(warning(path, None, "no channels are configured; add a [channels.NAME] table "
                                 "(type = \"outbox\" needs no account)"))
-    config = Config(root=root, **site, **publish, **fetch, channels=channels)
+    config = Config(root=root, **site, **publish, **fetch, channels=channels, feedback_rules=tuple(rules),
+                    **feedback)
     return config, problems
 
 

@@ -38,7 +38,7 @@ def test_every_problem_is_reported_at_once_with_its_line():
         'socialgit.toml:2: error: site.timezone: "Europe/Berln" is not an IANA time zone name '
         '(like Europe/Berlin or Asia/Tehran)',
         'socialgit.toml:3: warning: site.weekstart is not a known option (did you mean "week_start"?); '
-        'known options: base_url, locale, timezone, title, week_start',
+        'known options: base_url, calendar, locale, timezone, title, week_start',
         'socialgit.toml:4: error: channels.m.token_env is required for a mastodon channel',
         'socialgit.toml:8: error: channels.t.type: "telegram" is not allowed; use one of: outbox, mastodon, '
         'bluesky, webhook',
@@ -87,3 +87,17 @@ def test_bad_durations(text):
 def test_missing_config_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="socialgit.toml: not found"):
         load_config(tmp_path)
+
+
+def test_feedback_rules_default_and_their_problems_point_at_lines():
+    from socialgit import routing
+
+    config, problems = parse_config('[channels.o]\ntype = "outbox"\n', Path("."))
+    assert config.feedback_rules == routing.DEFAULT_RULES and not config.hide_handles
+    text = ('[channels.o]\ntype = "outbox"\n[feedback]\nhide_handles = true\n'
+            '[[feedback.rules]]\nsentiment = "angry"\nassignee = "team:support"\n')
+    config, problems = parse_config(text, Path("."))
+    assert config.hide_handles is True
+    assert [p.line for p in problems] == [6] and "sentiment" in problems[0].message
+    config, problems = parse_config('[channels.o]\ntype = "outbox"\n[feedback]\nrules = []\n', Path("."))
+    assert problems == [] and config.feedback_rules == ()
