@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .filecache import FileCache
+from .filecache import FileCache, walk_files
 from .ledger import parse_instant
 from .problems import Problem, error, warning
 
@@ -189,13 +189,15 @@ def load_feedback(root: Path, use_cache: bool = False) -> tuple[list[FeedbackIte
     root = Path(root)
     items, problems = [], []
     cache = FileCache(root, "feedback", "") if use_cache else None
-    for file in feedback_files(root):
-        rel = file.relative_to(root).as_posix()
+    prefix = len(str(root)) + 1
+    for entry in walk_files(root / FEEDBACK_DIR, ".md"):
+        rel = entry.path[prefix:].replace(os.sep, "/")
 
-        def parse(file=file, rel=rel):
-            return parse_feedback(rel, file.read_bytes())
+        def parse(path=entry.path, rel=rel):
+            with open(path, "rb") as handle:
+                return parse_feedback(rel, handle.read())
 
-        item, found = cache.get(rel, file.stat(), parse) if cache else parse()
+        item, found = cache.get(rel, entry.stat(), parse) if cache else parse()
         problems.extend(found)
         if item is not None:
             items.append(item)

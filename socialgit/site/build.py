@@ -213,7 +213,9 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         return BuildResult(out, pages, len(old.files), 0, 0, 0, time.perf_counter() - started, unchanged=True)
 
     source = read_site(root, now, drafts, remember=use_cache)
+    source.memo = Memo(root if use_cache else None, "model")
     site = build_model(source)
+    source.memo.save()
     keys: dict[str, str] = {}
     files: dict[str, str] = {}
     same_setup = old.setup == setup

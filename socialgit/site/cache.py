@@ -88,13 +88,22 @@ def fingerprint(root: Path, extra_dirs: tuple[str, ...] = ()) -> str:
     digest = hashlib.sha256(git_head(root).encode())
     for name in INPUT_FILES:
         _add_stat(digest, root / name, name)
+    lines = []
     for folder in INPUT_DIRS + tuple(extra_dirs):
-        base = root / folder
-        for path, dirs, files in os.walk(base):
-            dirs.sort()
-            rel = os.path.relpath(path, root)
-            for name in sorted(files):
-                _add_stat(digest, os.path.join(path, name), f"{rel}/{name}")
+        stack = [str(root / folder)]
+        while stack:
+            try:
+                with os.scandir(stack.pop()) as entries:
+                    for entry in entries:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        else:
+                            info = entry.stat()
+                            lines.append(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\n")
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+    lines.sort()
+    digest.update("".join(lines).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

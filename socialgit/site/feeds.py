@@ -138,24 +138,23 @@ def atom_feed(posts: Iterable[FeedPost], info: SiteInfo, base_url: str,
 
 def posts_json(posts: Iterable[FeedPost], info: SiteInfo, base_url: str) -> bytes:
     """Every post with its state, for scripts (jq, spreadsheets)."""
-    data = {
-        "title": info.title,
-        "timezone": info.timezone,
-        "posts": [{
-            "id": p.id,
-            "title": p.title,
-            "page": p.path,
-            "url": _link(base_url, p.path) if base_url else None,
-            "publish_at": p.publish_at.isoformat() if p.publish_at else None,
-            "publish_at_utc": _atom_time(p.publish_at) if p.publish_at else None,
-            "state": p.state,
-            "draft": p.draft,
-            "channels": {name: state for name, _, state in p.channels},
-            "campaign": p.campaign,
-            "tags": list(p.tags),
-            "author": p.author,
-            "published_at": _atom_time(p.published_at) if p.published_at else None,
-            "links": list(p.links),
-        } for p in posts],
-    }
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    posts_data = [{
+        "id": p.id,
+        "title": p.title,
+        "page": p.path,
+        "url": _link(base_url, p.path) if base_url else None,
+        "publish_at": p.publish_at.isoformat() if p.publish_at else None,
+        "publish_at_utc": _atom_time(p.publish_at) if p.publish_at else None,
+        "state": p.state,
+        "draft": p.draft,
+        "channels": {name: state for name, _, state in p.channels},
+        "campaign": p.campaign,
+        "tags": list(p.tags),
+        "author": p.author,
+        "published_at": _atom_time(p.published_at) if p.published_at else None,
+        "links": list(p.links),
+    } for p in posts]
+    # one post per line: json's indent= switches to its slow pure-Python encoder
+    head = json.dumps({"title": info.title, "timezone": info.timezone}, ensure_ascii=False)[:-1]
+    lines = ",\n".join(json.dumps(p, ensure_ascii=False) for p in posts_data)
+    return f'{head}, "posts": [\n{lines}\n]}}\n'.encode("utf-8")

@@ -34,6 +34,7 @@ class SiteInput:
     history: Mapping[str, list[Change]] = field(default_factory=dict)
     drafts: bool = True
     check: list[Problem] = field(default_factory=list)  # check_calendar's findings
+    memo: object | None = None  # a site.memo.Memo for costly pure values (text measures), or None
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,11 @@ class Context:
     today: date
     campaign_folders: dict[str, str] = field(default_factory=dict)
     assets: dict[str, str] = field(default_factory=dict)
+
+    def remember(self, key, make):
+        """``make()``, remembered between builds when the input has a memo."""
+        memo = self.source.memo
+        return memo.get(key, make) if memo is not None else make()
 
     @property
     def config(self):

@@ -221,9 +221,8 @@ def _rows(ctx: "m.Context", post: Post) -> tuple[ChannelRow, ...]:
         if view is None:
             continue
         parts = post.parts_for(name)
-        measures = textlimits.measure_parts(parts, view.network, view.limit)
-        previews = tuple(PreviewPart(text, measure.describe(), bool(measure.over), measure.fits)
-                         for text, measure in zip(parts, measures))
+        previews = ctx.remember(("preview", tuple(parts), view.network, view.limit),
+                                lambda: _previews(parts, view.network, view.limit))
         receipt = receipts.get(name)
         receipt_view = None
         if receipt is not None:
@@ -236,6 +235,12 @@ def _rows(ctx: "m.Context", post: Post) -> tuple[ChannelRow, ...]:
         rows.append(ChannelRow(view, ctx.channel_states[post.id][name], name in post.variants, previews,
                                receipt_view))
     return tuple(rows)
+
+
+def _previews(parts: list[str], network: str, limit: int | None) -> tuple[PreviewPart, ...]:
+    measures = textlimits.measure_parts(parts, network, limit)
+    return tuple(PreviewPart(text, measure.describe(), bool(measure.over), measure.fits)
+                 for text, measure in zip(parts, measures))
 
 
 def post_pages(ctx: "m.Context") -> list[PostPage]:

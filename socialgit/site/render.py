@@ -68,9 +68,12 @@ def environment(root: Path) -> jinja2.Environment:
 def template_files(root: Path) -> list[tuple[str, Path]]:
     """Every file that can change how a page looks: (name, path), the calendar's overrides included."""
     found = []
-    for label, base in (("theme", THEME_DIR), ("static", STATIC_DIR), ("own", Path(root) / REPO_TEMPLATES)):
+    # the builder's own code too, so a changed socialgit (even unreleased) never serves stale pages
+    for label, base in (("theme", THEME_DIR), ("static", STATIC_DIR), ("own", Path(root) / REPO_TEMPLATES),
+                        ("code", Path(__file__).resolve().parent)):
         if base.is_dir():
-            found += [(f"{label}/{p.relative_to(base).as_posix()}", p) for p in sorted(base.rglob("*")) if p.is_file()]
+            found += [(f"{label}/{p.relative_to(base).as_posix()}", p) for p in sorted(base.rglob("*"))
+                      if p.is_file() and "__pycache__" not in p.parts]
     return found
 
 
