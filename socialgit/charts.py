@@ -29,10 +29,11 @@ PALETTE = ("#b35806", "#f1a340", "#fee0b6", "#f7f7f7", "#d8daeb", "#998ec3", "#5
 INK = ("#ffffff", "#1b1f24", "#1b1f24", "#1b1f24", "#1b1f24", "#1b1f24", "#ffffff")
 EDGES = (-0.3, -0.15, -0.05, 0.05, 0.15, 0.3)  # log multiplier: ×0.74 ×0.86 ×0.95 | ×1.05 ×1.16 ×1.35
 WARN = "var(--s-missed, #b34700)"
-STYLE = ("<style>.sg-chart text{font-family:system-ui,sans-serif;font-size:12px}"
-         ".sg-chart .sg-muted{fill:var(--muted,#57606a)}"
-         + "".join(f".sg-chart .sg-h{i}{{fill:var(--sg-heat-{i},{c})}}" for i, c in enumerate(PALETTE))
-         + "".join(f".sg-chart .sg-i{i}{{fill:{c}}}" for i, c in enumerate(INK)) + "</style>")
+# the charts' rules; each SVG carries them unless the page puts CSS in its stylesheet (e.g. under a strict CSP)
+CSS = (".sg-chart text{font-family:system-ui,sans-serif;font-size:12px}"
+       ".sg-chart .sg-muted{fill:var(--muted,#57606a)}"
+       + "".join(f".sg-chart .sg-h{i}{{fill:var(--sg-heat-{i},{c})}}" for i, c in enumerate(PALETTE))
+       + "".join(f".sg-chart .sg-i{i}{{fill:{c}}}" for i, c in enumerate(INK)))
 
 
 def _id(text: str) -> str:
@@ -48,10 +49,11 @@ def _times(multiplier: float) -> str:
     return f"×{multiplier:.2f}"
 
 
-def _svg(width: float, height: float, label: str, body: list[str], desc: str = "") -> str:
+def _svg(width: float, height: float, label: str, body: list[str], desc: str = "", style: bool = True) -> str:
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="sg-chart" role="img" width="{width:.0f}" '
             f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" aria-label="{escape(label)}">'
-            f"<title>{escape(label)}</title>" + (f"<desc>{escape(desc)}</desc>" if desc else "") + STYLE)
+            f"<title>{escape(label)}</title>" + (f"<desc>{escape(desc)}</desc>" if desc else "")
+            + (f"<style>{CSS}</style>" if style else ""))
     return head + "".join(body) + "</svg>"
 
 
@@ -69,7 +71,7 @@ def _cell_title(cell: Cell) -> str:
         " (too few to tell)" if cell.n < THIN else "")
 
 
-def heatmap_svg(analysis: Analysis) -> str:
+def heatmap_svg(analysis: Analysis, style: bool = True) -> str:
     """The weekday × block heatmap of one analysis (own, imported or combined)."""
     uid = _id(f"sg-hm-{analysis.channel}-{analysis.source}-{'-'.join(analysis.labels)}")
     left, top, cw, ch = 48, 22, 58, 26
@@ -111,7 +113,7 @@ def heatmap_svg(analysis: Analysis) -> str:
     width = max(left + len(blocks) * cw + 4, hx + 150)
     label = (f"{analysis.channel_label}, {analysis.heading}: engagement by weekday and time of day "
              f"({analysis.zone.key}); numbers are posts per cell. {analysis.verdict}")
-    return _svg(width, legend_y + 34, label, body, analysis.verdict)
+    return _svg(width, legend_y + 34, label, body, analysis.verdict, style)
 
 
 def heatmap_table_html(analysis: Analysis) -> str:
@@ -131,7 +133,7 @@ def heatmap_table_html(analysis: Analysis) -> str:
     return "".join(rows) + "</tbody></table>"
 
 
-def profile_svg(profile: Profile, title: str) -> str:
+def profile_svg(profile: Profile, title: str, style: bool = True) -> str:
     """One row per level: the shrunk multiplier as a dot with its 80 % interval, on a log scale."""
     left, top, row, width = 56, 20, 20, 300
     span = max(0.4, *(max(abs(math.log(lv.low)), abs(math.log(lv.high))) for lv in profile.levels))
@@ -153,10 +155,10 @@ def profile_svg(profile: Profile, title: str) -> str:
                     f'<circle class="sg-h{shade(lv.theta)}" cx="{x(lv.multiplier):.1f}" cy="{y:.0f}" r="5" '
                     'stroke="currentColor"/>'
                     f'<text class="sg-muted" x="{left + width + 8}" y="{y + 4:.0f}">{lv.n}</text></g>')
-    return _svg(left + width + 40, top + len(profile.levels) * row + 6, title, body)
+    return _svg(left + width + 40, top + len(profile.levels) * row + 6, title, body, style=style)
 
 
-def cadence_svg(report: CadenceReport) -> str:
+def cadence_svg(report: CadenceReport, style: bool = True) -> str:
     """Posts per week (solid: published, outlined: planned) against max_per_week and min_per_week."""
     targets, weeks = report.targets, report.weeks
     left, top, bw, gap, height = 28, 16, 20, 8, 90
@@ -220,4 +222,4 @@ def cadence_svg(report: CadenceReport) -> str:
              f"planned, against at most {targets.max_per_week if targets.max_per_week is not None else 'any'} "
              f"and at least {targets.min_per_week or 0} a week; {floor} week(s) below the floor, "
              f"{crowded} crowded day(s), {len(silences)} long silence(s).")
-    return _svg(width, top + height + 26, label, body)
+    return _svg(width, top + height + 26, label, body, style=style)

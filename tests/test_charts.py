@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta
 
-from socialgit.charts import PALETTE, cadence_svg, heatmap_svg, heatmap_table_html, profile_svg, shade
+from socialgit.charts import CSS, PALETTE, cadence_svg, heatmap_svg, heatmap_table_html, profile_svg, shade
 from socialgit.config import Cadence
 from socialgit.insights import CadenceIssue, CadenceReport, Week, analyse
 
@@ -79,6 +79,9 @@ def test_text_follows_the_theme():
             # axis text follows the page (currentColor / CSS variables); cell ink is set per fixed fill
             assert text.get("fill") == "currentColor" or (text.get("class") or "").startswith(("sg-muted", "sg-i"))
     assert "var(--muted" in heatmap_svg(analysis)
+    bare = heatmap_svg(analysis, style=False)  # for a page that puts charts.CSS in its stylesheet
+    assert "<style>" not in bare and parsed(bare).find(f"{SVG}style") is None
+    assert CSS in heatmap_svg(analysis)
 
 
 def test_labels_are_escaped():
