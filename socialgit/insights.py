@@ -76,7 +76,7 @@ def bucket(moment: datetime, zone: ZoneInfo) -> tuple[int, int]:
 class Observation:
     at: datetime
     engagement: int
-    account: str  # "own" or an imported label: scores compare only within one account
+    account: str  # "own" or "imported:<label>": scores compare only within one account
     ref: str = ""
 
 
@@ -109,7 +109,8 @@ def imported_observations(rows: Iterable[ImportedPost], channel: str) -> dict[st
     found: dict[str, list[Observation]] = defaultdict(list)
     for row in rows:
         if row.channel == channel:
-            found[row.label].append(Observation(row.posted_at, row.engagement, row.label, row.ref or row.origin))
+            found[row.label].append(Observation(row.posted_at, row.engagement, f"imported:{row.label}",
+                                                row.ref or row.origin))
     return dict(found)
 
 

@@ -19,6 +19,7 @@ from socialgit.content import Post
 from socialgit.feedback import FeedbackItem, Judgement
 from socialgit.history_import import ImportedPost
 from socialgit.insights import (Observation, analyse, bucket, build_insights, cadence_report, campaign_summaries,
+                                imported_observations,
                                 effective_cadence, own_observations, relative_scores, suggestion_text, weekday_order)
 from socialgit.ledger import Receipt
 from socialgit.metrics import Snapshot
@@ -379,3 +380,11 @@ def test_imported_history_is_shown_as_such_and_combined_only_when_asked(tmp_path
     data = json.loads(runner.invoke(cli, args + ["--format", "json"]).output)
     assert "combined" not in data["channels"]["mastodon"]
     assert data["channels"]["mastodon"]["imported"][0]["labels"] == ["old-account"]
+
+
+def test_an_imported_label_can_never_pass_for_the_team():
+    rows = [ImportedPost("own", "mastodon", datetime(2025, 5, 1 + i, 9, tzinfo=TORONTO), 1000) for i in range(6)]
+    observations = imported_observations(rows, "mastodon")["own"]
+    mine = [Observation(datetime(2025, 5, 1 + i, 9, tzinfo=TORONTO), 10, "own") for i in range(6)]
+    scored, _ = relative_scores(observations + mine)
+    assert all(r == 0 for _, r in scored)  # each against its own median, not one pooled median
