@@ -47,6 +47,8 @@ DESCRIPTIONS = {
     "site.locale": "The language of the site: `en` or `fa` (Persian, right to left).",
     "site.week_start": "The first day of the week in month and week grids, and of a week for "
                        "`max_per_week`.",
+    "site.calendar": "The calendar of the month grids and dates: `gregorian`, or `jalali` (Farvardin to "
+                     "Esfand, with the Gregorian date beside). Feeds keep ISO dates either way.",
     "publish.branch": "The only branch `socialgit publish` ever publishes from. Elsewhere it refuses to run.",
     "publish.grace": "How late a post may still go out. Cron and CI schedules run late; within this window a "
                      "late post is sent, past it `late` decides.",
@@ -57,6 +59,7 @@ DESCRIPTIONS = {
     "publish.bot_email": "The e-mail address of those commits.",
     "fetch.lookback": "`socialgit fetch` reads replies and engagement of posts published this long ago or "
                       "later.",
+    "feedback.hide_handles": "Leave commenters' handles off the built site, for a site the public can see.",
     "channels.*.type": "What publishes: `outbox` (local files), `mastodon`, `bluesky` or `webhook`. Required.",
     "channels.*.label": "The channel's name on the site. Default: the table's NAME.",
     "channels.*.color": "The channel's colour on the site, like `#1185fe`. Default: one from a palette.",
@@ -87,9 +90,49 @@ DESCRIPTIONS = {
 }
 
 
+# [[feedback.rules]]: read by routing.py, not by the schema tables; every key of routing.KEYS needs a line
+RULE_KEYS = {
+    "name": "A name for the rule, shown in messages.",
+    "keywords": "Condition: words or phrases in the comment, whole words, case-insensitive; `refund*` also "
+                "matches refunds. Persian matches with or without ZWNJ.",
+    "lang": "Condition: the comment's language (`fa` matches `fa-IR`).",
+    "intent": "Condition: `positive`, `negative`, `question` or `neutral`.",
+    "sentiment": "Condition: `positive`, `negative` or `neutral`.",
+    "network": "Condition: `mastodon`, `bluesky`, …",
+    "kind": "Condition: `reply`, `mention` or `quote`.",
+    "author": "Condition: handles, with or without the leading `@`.",
+    "labels": "Action: labels to add (they add up over rules).",
+    "assignee": "Action: who answers, like `sara` or `team:support`; set only where there is none.",
+    "priority": "Action: `low`, `normal`, `high` or `urgent`.",
+    "status": "Action: `new`, `triaged`, `waiting`, `done` or `ignored`; set only on a new item.",
+    "ignore": "Action: `true` marks spam (status ignored) and ends the list.",
+    "stop": "Action: `true` ends the list after this rule.",
+}
+
+
+def _rules_reference() -> list[str]:
+    from socialgit import routing
+
+    missing = [key for key in routing.KEYS if key not in RULE_KEYS]
+    if missing:
+        raise KeyError(f"[[feedback.rules]] keys with no description: {', '.join(missing)}; add them to "
+                       "RULE_KEYS in scripts/gen_docs.py")
+    out = ["### `[[feedback.rules]]`", "",
+           "What happens to a new feedback item when it is fetched. Rules are tried in order; each given "
+           "condition must hold (a list means any of its values). For assignee, priority and status the "
+           "first matching rule wins; a rule never overrides a person. Without any rule, the defaults send "
+           "complaints to `team:support` (high, triaged) and label praise `amplify` and questions "
+           "`question`; `rules = []` under `[feedback]` turns routing off.", "",
+           "```toml", "[[feedback.rules]]", 'name = "complaints to support"', 'sentiment = "negative"',
+           'assignee = "team:support"', 'priority = "high"', "```", "",
+           "| key | meaning |", "| --- | --- |"]
+    out += [f"| `{key}` | {RULE_KEYS[key]} |" for key in routing.KEYS]
+    return out + [""]
+
+
 def _describe_check(check: Callable) -> str:
     """A check function of config.py → the kind of value it accepts."""
-    names = {"_text": "text", "_count": "whole number", "_duration": "duration (`90s`, `45m`, `6h`, `2d`, `1w`)",
+    names = {"_flag": "`true` or `false`", "_text": "text", "_count": "whole number", "_duration": "duration (`90s`, `45m`, `6h`, `2d`, `1w`)",
              "_zone": "IANA time zone", "_env_name": "environment variable NAME", "_color": "colour `#rrggbb`",
              "_url": "http(s) URL"}
     if check.__name__ in names:
@@ -107,12 +150,17 @@ def _default(value: Any) -> str:
     return f'`"{value}"`' if value != "" else "(none)"
 
 
+def sections(config) -> list[tuple[str, dict]]:
+    """The top-level tables of socialgit.toml, in the order of the file."""
+    return [("site", config.SITE), ("publish", config.PUBLISH), ("fetch", config.FETCH),
+            ("feedback", config.FEEDBACK)]
+
+
 def schema_keys() -> list[str]:
     """Every option the schema knows, as the keys of DESCRIPTIONS."""
     from socialgit import config
 
-    keys = [f"{section}.{key}" for section, table in (("site", config.SITE), ("publish", config.PUBLISH),
-                                                      ("fetch", config.FETCH)) for key in table]
+    keys = [f"{section}.{key}" for section, table in sections(config) for key in table]
     keys += [f"channels.*.{key}" for key in config.CHANNEL_COMMON]
     keys += [f"channels.{kind}.{key}" for kind, table in config.CHANNEL_TYPE_OPTIONS.items() for key in table]
     return keys
@@ -134,10 +182,12 @@ def config_reference() -> str:
     from socialgit import config
 
     out: list[str] = []
-    for section, table in (("site", config.SITE), ("publish", config.PUBLISH), ("fetch", config.FETCH)):
+    for section, table in sections(config):
         out += [f"## `[{section}]`", ""]
         out += _table([(k, c, d, f"{section}.{k}") for k, (c, d) in table.items()])
         out.append("")
+        if section == "feedback":
+            out += _rules_reference()
     out += ["## `[channels.NAME]`", "",
             "One table per channel. NAME (lower-case letters, digits, `-`, `_`) is what posts list in "
             "`channels:`. Every channel takes these options; only `type` is required.", ""]
