@@ -83,6 +83,20 @@ def test_init_then_check_build_publish_on_the_outbox(tmp_path):
     assert again.exit_code == 0 and "Nothing to publish." in again.output
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "content.py cuts len(str(root)) + 1 characters off each post's path; with the default --root '.' "
+    "that is 2 of 'content/posts/…', so paths read 'ntent/posts/…' and publish fails on them"))
+def test_the_getting_started_commands_work_from_inside_the_folder(tmp_path, monkeypatch):
+    assert invoke("init", str(tmp_path), "--now", NOW, "--timezone", "UTC").exit_code == 0
+    commit_all(tmp_path, "Start the calendar")
+    monkeypatch.chdir(tmp_path)  # as a user runs them: no --root
+    checked = invoke("check", "--now", NOW)
+    assert checked.exit_code == 0 and "0 error(s), 0 warning(s)" in checked.output, checked.output
+    published = invoke("publish", "--now", "2026-11-17T10:05")
+    assert published.exit_code == 0, published.output
+    assert (tmp_path / "outbox" / "outbox" / "welcome.json").is_file()
+
+
 def test_init_never_overwrites_and_says_what_it_skipped(tmp_path):
     (tmp_path / "socialgit.toml").write_text("# ours\n", encoding="utf-8")
     (tmp_path / ".gitignore").write_text("site/\n", encoding="utf-8")
