@@ -234,3 +234,10 @@ def test_the_process_pool_renders_the_same_bytes(repo, tmp_path, monkeypatch, jo
     monkeypatch.setattr("socialgit.site.build.POOL_THRESHOLD", jobs_threshold)
     pooled = clean_build(repo, tmp_path)
     assert pooled == serial
+
+
+def test_the_same_now_is_up_to_date_even_exactly_at_a_publish_time(repo):
+    small_calendar(repo)
+    exactly = at("2026-11-18 09:30")  # the sale's publish time: a step of the state function
+    build_site(repo.root, None, exactly)
+    assert build_site(repo.root, None, exactly).unchanged

@@ -239,7 +239,8 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
     valid_from, valid_until = site.valid_from, site.valid_until
     if use_cache:
         cachelib.save(root, out, cachelib.BuildCache(setup, inputs, valid_from.isoformat() if valid_from else "",
-                                                     valid_until.isoformat() if valid_until else "", keys, files))
+                                                     valid_until.isoformat() if valid_until else "", now.isoformat(),
+                                                     keys, files))
     return BuildResult(out, len(site.pages), len(files), len(to_render), written, removed,
                        time.perf_counter() - started)
 

@@ -32,11 +32,14 @@ class BuildCache:
     inputs: str = ""  # fingerprint of the input files
     valid_from: str = ""
     valid_until: str = ""
+    now: str = ""  # the time the build was made for: the same --now is always valid
     keys: dict[str, str] = field(default_factory=dict)  # output path → key of what it was made from
     files: dict[str, str] = field(default_factory=dict)  # output path → sha256 of the bytes written
 
     def valid_at(self, now: datetime) -> bool:
         try:
+            if self.now and datetime.fromisoformat(self.now) == now:
+                return True
             return datetime.fromisoformat(self.valid_from) < now < datetime.fromisoformat(self.valid_until)
         except ValueError:
             return False
@@ -57,7 +60,7 @@ def load(root: Path, out: Path) -> BuildCache:
         return BuildCache()
     try:
         return BuildCache(str(data["setup"]), str(data["inputs"]), str(data["valid_from"]),
-                          str(data["valid_until"]), dict(data["keys"]), dict(data["files"]))
+                          str(data["valid_until"]), str(data.get("now", "")), dict(data["keys"]), dict(data["files"]))
     except (KeyError, TypeError, ValueError):
         return BuildCache()
 
@@ -65,7 +68,7 @@ def load(root: Path, out: Path) -> BuildCache:
 def save(root: Path, out: Path, cache: BuildCache) -> None:
     write_json_atomic(cache_path(root, out), {
         "format": FORMAT, "setup": cache.setup, "inputs": cache.inputs, "valid_from": cache.valid_from,
-        "valid_until": cache.valid_until, "keys": cache.keys, "files": cache.files})
+        "valid_until": cache.valid_until, "now": cache.now, "keys": cache.keys, "files": cache.files})
 
 
 def git_head(root: Path) -> str:
