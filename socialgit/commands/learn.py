@@ -140,7 +140,8 @@ def _cadence_lines(report: CadenceReport) -> list[str]:
 
 @cli.command(epilog=EXIT_CODES)
 @click.option("--channel", "channel_names", multiple=True, metavar="NAME", help="Only this channel (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json prints every figure (profiles, intervals, cells, cadence weeks) for other tools.")
 @click.option("--combine", is_flag=True, help="Also analyse your posts and imported history together "
               "(each scored against its own account).")
 @root_option
