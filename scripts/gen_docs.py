@@ -345,7 +345,8 @@ def errors_page(entries: list[Entry]) -> str:
             section = entry.section
             out += [f"## {section}", ""]
         out += [f"### {entry.title}", ""]
-        out += [f"- `{m}`" for m in entry.match]
+        # a pattern holding a backtick needs a longer fence to stay one code span
+        out += [f"- `` {m} ``" if "`" in m else f"- `{m}`" for m in entry.match]
         out += ["", entry.fix, ""]
     return "\n".join(out)
 

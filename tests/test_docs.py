@@ -42,6 +42,7 @@ def test_the_docs_build_strict_with_no_warning(tmp_path):
     assert "socialgit:config-reference" not in reference  # the marker was replaced
     troubleshooting = (tmp_path / "site" / "troubleshooting" / "index.html").read_text(encoding="utf-8")
     assert "is not an IANA time zone name" in troubleshooting
+    assert "<code>…: not found in …; run `socialgit init`</code>" in troubleshooting  # one code span
     assert "socialgit init" in (tmp_path / "site" / "commands" / "index.html").read_text(encoding="utf-8")
 
 
