@@ -18,7 +18,9 @@ Run it directly to list the messages that have no entry: python scripts/gen_docs
 from __future__ import annotations
 
 import ast
+import importlib
 import logging
+import pkgutil
 import re
 import sys
 from dataclasses import dataclass
@@ -196,7 +198,7 @@ def config_reference() -> str:
     for kind, table in config.CHANNEL_TYPE_OPTIONS.items():
         page = "webhooks" if kind == "webhook" else kind
         out += [f"### `type = \"{kind}\"`", "",
-                f"The options of a {kind} channel; [its page](channels/{page}.md) says how to set one up.", ""]
+                f"Options of this type; [its page](channels/{page}.md) says how to set one up.", ""]
         out += _table([(k, c, d, f"channels.{kind}.{k}") for k, (c, d) in table.items()])
         out.append("")
     return "\n".join(out)
@@ -357,10 +359,8 @@ def errors_page(entries: list[Entry]) -> str:
 def commands_page() -> str:
     import click
 
-    from socialgit.cli import cli
     import socialgit.commands as commands_package
-    import importlib
-    import pkgutil
+    from socialgit.cli import cli
 
     for module in pkgutil.iter_modules(commands_package.__path__):
         importlib.import_module(f"socialgit.commands.{module.name}")  # registers each command
