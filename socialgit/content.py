@@ -335,9 +335,10 @@ def _cached_parse(config: Config, name: str, use_cache: bool, shape):
     root = config.root
     salt = f"{config.timezone.key}|{','.join(sorted(config.channels))}"
     cache = FileCache(root, name, salt) if use_cache else None
-    prefix = len(str(root)) + 1
+    base = str(root / POSTS_DIR)
     for entry in walk_files(root / POSTS_DIR, ".md"):
-        rel = entry.path[prefix:].replace(os.sep, "/")
+        # scandir paths start with str(base), whatever form root was given in ("." too)
+        rel = POSTS_DIR + entry.path[len(base):].replace(os.sep, "/")
 
         def parse(path=entry.path, rel=rel):
             with open(path, "rb") as handle:

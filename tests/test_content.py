@@ -172,3 +172,12 @@ def test_duplicate_ids_across_files(repo):
     assert [str(p) for p in problems] == [
         'content/posts/2026/12/b.md:5: error: id "same" is already used by content/posts/2026/12/a.md; ids are '
         "never reused: rename this file or set a different id:"]
+
+
+def test_paths_are_the_same_whatever_form_the_root_takes(repo, monkeypatch):
+    repo.post("a", "title: A\npublish_at: 2026-12-01 09:30\nchannels: [x]")
+    monkeypatch.chdir(repo.root)
+    for root in (Path("."), repo.root, Path("./")):
+        config, _ = parse_config(BASE_TOML, root)
+        posts, _ = load_posts(config, use_cache=False)
+        assert [p.path for p in posts] == ["content/posts/2026/12/a.md"]

@@ -83,9 +83,6 @@ def test_init_then_check_build_publish_on_the_outbox(tmp_path):
     assert again.exit_code == 0 and "Nothing to publish." in again.output
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "content.py cuts len(str(root)) + 1 characters off each post's path; with the default --root '.' "
-    "that is 2 of 'content/posts/…', so paths read 'ntent/posts/…' and publish fails on them"))
 def test_the_getting_started_commands_work_from_inside_the_folder(tmp_path, monkeypatch):
     assert invoke("init", str(tmp_path), "--now", NOW, "--timezone", "UTC").exit_code == 0
     commit_all(tmp_path, "Start the calendar")
