@@ -239,6 +239,8 @@ def template_of(node: ast.AST) -> str | None:
 def _is_relay(template: str) -> bool:
     """`f"--grace: {exc}"` only passes on a message from elsewhere, which is catalogued there;
     an indented line continues the message above it."""
+    if re.fullmatch(r"--[\w-]+( [\w-]+)?: …", template):  # "--at next-best: {exc}"
+        return True
     return template[:1].isspace() or len(re.findall(r"[A-Za-z\u0600-\u06ff]{2,}", template.replace(HOLE, " "))) < 2
 
 

@@ -100,6 +100,7 @@ def test_the_message_reader_finds_what_users_see(tmp_path):
         def check(path):
             problems.append(warning(path, 3, "more than 4 images; Bluesky takes 4"))
             raise UserError(f"--grace: {exc}")
+            raise UserError(f"--at next-best: {exc}")
             problem = f"X refuses the character {found}" if found else None
             click.echo("push: failed. " + "The next run pushes", err=True)
             click.echo("a normal line")
