@@ -39,8 +39,9 @@ def _human(delta: timedelta) -> str:
 def breaches(posts: Iterable[Post], channel: ChannelConfig, zone: ZoneInfo, week_start: str) -> list[Breach]:
     """Every place where the planned posts on ``channel`` break its cadence rules."""
     rules = channel.cadence
-    mine = sorted((p for p in posts if not p.is_draft and p.publish_at and channel.name in p.channels),
-                  key=lambda p: (p.publish_at, p.id))
+    # a reply answers one person; cadence is about what the whole audience sees
+    mine = sorted((p for p in posts if not p.is_draft and p.publish_at and channel.name in p.channels
+                   and not p.in_reply_to), key=lambda p: (p.publish_at, p.id))
     found: list[Breach] = []
     if rules.max_per_day is not None or rules.max_per_week is not None:
         by_day: dict[date, list[Post]] = defaultdict(list)

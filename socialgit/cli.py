@@ -81,4 +81,4 @@ def main() -> None:
 
 # the commands live in socialgit/commands/, one module per stage of the loop;
 # importing them registers them on `cli`
-from .commands import feedback, review, runner, site  # noqa: E402,F401
+from .commands import feedback, learn, review, runner, site  # noqa: E402,F401

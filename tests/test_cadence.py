@@ -40,3 +40,10 @@ def test_week_start():
     assert week_start_of(wednesday, "monday").isoformat() == "2026-11-30"
     assert week_start_of(wednesday, "sunday").isoformat() == "2026-11-29"
     assert week_start_of(wednesday, "saturday").isoformat() == "2026-11-28"
+
+
+def test_replies_do_not_count_toward_cadence():
+    posts = [post("a", "2026-12-01T08:00"),
+             Post(id="r", path="r.md", title="r", publish_at=at("2026-12-01T08:30"), channels=("mastodon",),
+                  body="x", in_reply_to="mastodon-1")]
+    assert breaches(posts, CONFIG.channels["mastodon"], TORONTO, "monday") == []

@@ -16,14 +16,15 @@ from ..check import check_calendar, only_paths
 from ..config import load_config_or_fail
 from ..content import POSTS_DIR, load_posts, parse_posts
 from ..newpost import write_new_post
-from ..problems import ERROR, Problem, UserError
+from ..problems import ERROR, WARNING, Problem, UserError
 from ..summary import diff_posts, render_summary
 from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
 
 
 @cli.command(epilog=EXIT_CODES)
 @click.argument("title")
-@click.option("--at", "at_text", metavar="WHEN", help="Publish time, like 2026-12-01T09:30 (site time zone). "
+@click.option("--at", "at_text", metavar="WHEN", help="Publish time, like 2026-12-01T09:30 (site time zone), "
+              "or next-best: the next free slot that keeps cadence and, where the data allows, a better time. "
               "Default: tomorrow at 09:00.")
 @click.option("--channels", default="", help="Comma-separated channel names. Default: every channel.")
 @click.option("--draft", is_flag=True, help="Mark the post as a draft (never published).")
@@ -34,15 +35,21 @@ def new(title, at_text, channels, draft, root, now_text):
     """Write a new post file under content/posts/YYYY/MM/ and print its path."""
     config, _ = load_config_or_fail(root)
     now = parse_now(now_text, config.timezone).astimezone(config.timezone)
-    if at_text:
-        at = parse_now(at_text, config.timezone).astimezone(config.timezone)
-    else:
-        at = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
     names = [c.strip() for c in channels.split(",") if c.strip()] or list(config.channels)
     unknown = [n for n in names if n not in config.channels]
     if unknown:
         raise UserError(f"--channels: unknown channel {', '.join(unknown)}; channels in socialgit.toml: "
                         f"{', '.join(config.channels)}")
+    if at_text and at_text.strip().lower() == "next-best":
+        from .learn import next_best_for
+
+        at, why = next_best_for(root, names, now)
+        at = at.astimezone(config.timezone)
+        click.echo(f"--at next-best: {why}", err=True)
+    elif at_text:
+        at = parse_now(at_text, config.timezone).astimezone(config.timezone)
+    else:
+        at = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
     posts, _ = load_posts(config)
     path = write_new_post(root, title, at, names, draft, (p.id for p in posts))
     click.echo(path.relative_to(root).as_posix() if not Path(root).is_absolute() else str(path))
@@ -77,6 +84,9 @@ def check(paths, base, fmt, strict, root, now_text):
     calendar, problems = load_calendar(root)
     now = parse_now(now_text, calendar.config.timezone)
     problems = problems + check_calendar(calendar, now)
+    from .learn import weak_slot_infos  # info notes: a post in a slot the data says is weak
+
+    problems += weak_slot_infos(root, calendar, now)
     if base:
         problems = only_paths(problems, gitrepo.changed_paths(root, base))
     if paths:
@@ -84,7 +94,7 @@ def check(paths, base, fmt, strict, root, now_text):
         problems = [p for p in problems if any(_inside((root / p.path).resolve(), w) for w in wanted)]
     problems = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.level, p.message))
     errors = sum(p.level == ERROR for p in problems)
-    warnings = len(problems) - errors
+    warnings = sum(p.level == WARNING for p in problems)
     if fmt == "json":
         click.echo(json.dumps({"errors": errors, "warnings": warnings, "posts": len(calendar.posts),
                                "problems": [p.__dict__ for p in problems]}, indent=2, ensure_ascii=False))
