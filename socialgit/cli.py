@@ -59,9 +59,14 @@ def user_errors(func):
     return wrapper
 
 
+LOOP_ORDER = ("init", "new", "check", "summary", "status", "publish", "resolve", "run", "fetch", "feedback",
+              "insights", "import-history", "build", "serve")
+
+
 class Group(click.Group):
-    def list_commands(self, ctx):  # in the order of the loop: plan, review, publish, listen, learn
-        return list(self.commands)
+    def list_commands(self, ctx):  # in the order of the loop: plan, review, publish, listen, learn, show
+        order = {name: index for index, name in enumerate(LOOP_ORDER)}
+        return sorted(self.commands, key=lambda name: (order.get(name, len(order)), name))
 
 
 @click.group(cls=Group, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,4 +86,4 @@ def main() -> None:
 
 # the commands live in socialgit/commands/, one module per stage of the loop;
 # importing them registers them on `cli`
-from .commands import feedback, learn, review, runner, site  # noqa: E402,F401
+from .commands import adopt, feedback, learn, listen, review, runner, site  # noqa: E402,F401
