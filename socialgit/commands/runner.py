@@ -115,15 +115,35 @@ def resolve(post, channel, url, not_published, root, now_text):
     click.echo(f"{path.relative_to(root)}: {settled['state']}")
 
 
+def _seconds(option: str, text: str) -> int:
+    try:
+        return int(parse_duration(text).total_seconds())
+    except ValueError as exc:
+        raise UserError(f"{option}: {exc}") from None
+
+
 @cli.command(epilog=EXIT_CODES)
 @click.option("--every", default="1m", show_default=True, help="How often to publish (a duration).")
+@click.option("--fetch-every", default="1h", show_default=True,
+              help="How often to fetch replies, mentions and counts (a duration; 0s turns fetching off).")
+@click.option("--build/--no-build", default=True, show_default=True,
+              help="Rebuild the site (socialgit build) after a run that changed something.")
+@click.option("--push", is_flag=True, help="Push receipts and feedback after each run.")
 @root_option
 @user_errors
-def run(every, root):
-    """The small daemon: publish on a schedule until SIGTERM or Ctrl-C (for a server without cron)."""
+def run(every, fetch_every, build, push, root):
+    """The small daemon: publish, fetch and rebuild on a schedule until SIGTERM or Ctrl-C.
+
+    For a server without cron (a systemd unit runs it). Each job takes the
+    same lock as the commands, so a cron job and the daemon never overlap.
+    """
     import schedule
 
-    interval = max(1, int(parse_duration(every).total_seconds()))
+    from ..commands.listen import print_report as print_fetch
+    from ..fetch import fetch
+
+    publish_seconds = max(1, _seconds("--every", every))
+    fetch_seconds = _seconds("--fetch-every", fetch_every)
     stop = {"now": False}
 
     def request_stop(signum, frame):
@@ -132,19 +152,45 @@ def run(every, root):
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
-    def job():
-        try:
-            report = publish_once(root, datetime.now(timezone.utc))
-            if report.rows:
-                print_report(report)
-        except AlreadyRunning:
-            click.echo("publish: another run holds the lock; skipped", err=True)
-        except UserError as exc:
-            click.echo(str(exc), err=True)
+    def rebuild():
+        if build:
+            from ..site.build import build_site
 
-    schedule.every(interval).seconds.do(job)
-    click.echo(f"socialgit run: publishing every {interval} s; stop with Ctrl-C or SIGTERM")
-    job()
+            result = build_site(root)
+            click.echo(f"build: {result.pages} pages in {result.out}, {result.written} file(s) written "
+                       f"({result.seconds:.1f} s)")
+
+    def guarded(job):
+        def wrapped():
+            try:
+                job()
+            except AlreadyRunning:
+                click.echo(f"{job.__name__}: another run holds the lock; skipped", err=True)
+            except UserError as exc:
+                click.echo(str(exc), err=True)
+        return wrapped
+
+    def publish_job():
+        report = publish_once(root, datetime.now(timezone.utc), push=push)
+        if report.rows:
+            print_report(report)
+            rebuild()
+
+    def fetch_job():
+        config, _ = load_config_or_fail(root)
+        with run_lock(root):
+            report = fetch(config, datetime.now(timezone.utc), push=push)
+        if report.written:
+            print_fetch(report)
+            rebuild()
+
+    schedule.every(publish_seconds).seconds.do(guarded(publish_job))
+    plan = f"publishing every {publish_seconds} s"
+    if fetch_seconds > 0:
+        schedule.every(fetch_seconds).seconds.do(guarded(fetch_job))
+        plan += f", fetching every {fetch_seconds} s"
+    click.echo(f"socialgit run: {plan}; stop with Ctrl-C or SIGTERM")
+    guarded(publish_job)()
     while not stop["now"]:
         schedule.run_pending()
         time.sleep(0.5)
