@@ -110,7 +110,7 @@ class Runner:
         for slot in sorted(started, key=lambda s: (s.publish_at, s.id)):
             mine = ledger.get(slot.id, {})
             names = [n for n in slot.channels if n in self.config.channels and self._wanted(n)
-                     and (n not in mine or mine[n].state in ("failed", "pending"))]
+                     and (n not in mine or mine[n].state in ("failed", "pending", "missed"))]
             post = self._full(slot) if names else None
             for name in names if post else ():
                 self._consider(post, name, mine.get(name))
@@ -142,6 +142,8 @@ class Runner:
                         f"is on {current or 'a detached HEAD'}: merge to {branch} to approve posts")
 
     def _consider(self, post: Post, name: str, receipt) -> None:
+        if timing.revived(post, receipt, self.config.late):
+            receipt = None  # retimed or set to go out late since it was missed
         data = receipt.data if receipt else None
         if data is None:
             state = timing.channel_state(post, None, self.now, self.grace, self.config.late)

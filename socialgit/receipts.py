@@ -82,6 +82,7 @@ def settle(receipt: dict[str, Any], state: str, now: datetime, *, parts: list[di
 def missed(post: Post, channel: str, now: datetime) -> dict[str, Any]:
     return {
         "post": post.id, "channel": channel, "source": post.path, "state": "missed",
+        "publish_at": post.publish_at.isoformat(),  # retiming the post revives it
         "payload_hash": post.payload_hash(channel), "parts": [], "attempts": 0,
         "error": f"past its grace window at {stamp(now)}; not sent (late: skip)",
         "updated_at": stamp(now),

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Iterable, Mapping
 
 from .content import Post
-from .ledger import Receipt
+from .ledger import Receipt, parse_instant
 
 DRAFT, SCHEDULED, DUE, PUBLISHED, PARTLY, FAILED, UNCERTAIN, MISSED, PENDING = (
     "draft", "scheduled", "due", "published", "partly published", "failed", "uncertain", "missed", "pending")
@@ -22,8 +22,19 @@ def is_late(post: Post, now: datetime, grace: timedelta) -> bool:
     return post.publish_at is not None and now - post.publish_at > grace
 
 
+def revived(post: Post, receipt: Receipt | None, late_default: str) -> bool:
+    """A missed post that a person has since retimed, or told to go out late, is live again."""
+    if receipt is None or receipt.state != MISSED:
+        return False
+    missed_time = parse_instant(receipt.data.get("publish_at"))
+    retimed = missed_time is not None and post.publish_at is not None and missed_time != post.publish_at
+    return retimed or (post.late or late_default) == "post"
+
+
 def channel_state(post: Post, receipt: Receipt | None, now: datetime, grace: timedelta, late_default: str) -> str:
     """The state of one post on one channel."""
+    if revived(post, receipt, late_default):
+        receipt = None
     if receipt is not None:
         # a pending receipt means a run stopped mid-call: to a person that is uncertain
         return UNCERTAIN if receipt.state == PENDING else receipt.state

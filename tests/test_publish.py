@@ -261,3 +261,24 @@ def test_push_rebases_when_the_remote_moved_and_never_reposts(calendar, tmp_path
                          text=True).stdout
     assert "note" in log and "publish: due on mastodon published" in log
     assert len(net.posts) == 2
+
+
+def test_a_missed_post_retimed_or_set_to_go_late_goes_out(calendar):
+    calendar.post("old", "title: Old\npublish_at: 2026-11-30 09:00\nchannels: [mastodon]")
+    calendar.commit("old")
+    runner(calendar).run()
+    assert receipt(calendar, "old", "mastodon")["state"] == "missed"
+    assert [r.post for r in runner(calendar).run().rows] == []  # stays missed
+    calendar.post("old", "title: Old\npublish_at: 2026-12-01 09:50\nchannels: [mastodon]")
+    calendar.commit("retimed")
+    report = runner(calendar).run()
+    assert [(r.post, r.state) for r in report.rows] == [("old", "published")]
+
+
+def test_a_missed_post_set_to_late_post_goes_out(calendar):
+    calendar.post("old", "title: Old\npublish_at: 2026-11-30 09:00\nchannels: [mastodon]")
+    calendar.commit("old")
+    runner(calendar).run()
+    calendar.post("old", "title: Old\npublish_at: 2026-11-30 09:00\nchannels: [mastodon]\nlate: post")
+    calendar.commit("late")
+    assert [(r.post, r.state) for r in runner(calendar).run().rows] == [("old", "published")]
