@@ -107,25 +107,38 @@ def read_cursors(root: Path) -> dict[str, Any]:
     return data
 
 
+def metrics_path(root: Path, post: str, channel: str) -> Path:
+    return root / METRICS / post / f"{channel}.jsonl"
+
+
+def last_snapshot(path: Path) -> dict[str, Any] | None:
+    """The last readable line of a metrics file (a hand-broken line is passed over)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None
+    for line in reversed(lines):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            return data
+    return None
+
+
 def append_snapshot(root: Path, post: str, channel: str, counts: Counts, now: datetime,
                     every: timedelta) -> Path | None:
     """Append a count line unless the last one says the same and is recent; the path when written."""
-    path = root / METRICS / post / f"{channel}.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    last = None
-    for line in reversed(lines):
-        try:
-            last = json.loads(line)
-            break
-        except ValueError:
-            continue
-    if isinstance(last, dict):
+    path = metrics_path(root, post, channel)
+    last = last_snapshot(path)
+    if last is not None:
         at = parse_instant(last.get("at"))
         same = all(last.get(k) == v for k, v in counts.as_dict().items())
         if same and at is not None and now - at < every:
             return None
-    line = json.dumps({"at": stamp(now), **counts.as_dict()})
-    text = "".join(f"{existing}\n" for existing in lines) + line + "\n"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = (old if not old or old.endswith("\n") else old + "\n") + json.dumps({"at": stamp(now), **counts.as_dict()}) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
@@ -212,8 +225,23 @@ class ChannelFetch:
             self.state[key] = state  # the pages read so far are kept, whatever stopped the walk
 
     def _counts(self) -> dict[str, int]:
-        """Append count lines for posts in the window; their reply counts, by post."""
-        window = [(post, ref) for post, ref, at, _ in self.posts if at is None or at >= self.since]
+        """Append count lines for posts in the window; their reply counts, by post.
+
+        Recent posts are counted every run (their threads depend on it); older
+        ones only when their last line is older than ``snapshot_every``, the
+        stalest first, so a spent budget rotates through them.
+        """
+        recent_since = self.now - self.settings.recent
+        due = []
+        for post, ref, at, _ in self.posts:
+            if at is not None and at < self.since:
+                continue
+            last = last_snapshot(metrics_path(self.root, post, self.name))
+            last_at = parse_instant(last.get("at")) if last else None
+            if at is None or at >= recent_since or last_at is None or self.now - last_at >= self.settings.snapshot_every:
+                due.append((last_at or datetime.min.replace(tzinfo=timezone.utc), post, ref))
+        due.sort(key=lambda d: d[0])
+        window = [(post, ref) for _, post, ref in due]
         replies: dict[str, int] = {}
         size = max(1, int(getattr(self.listener, "counts_batch", 1)))
         for start in range(0, len(window), size):

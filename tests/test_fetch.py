@@ -287,7 +287,17 @@ def test_counts_go_in_batches_of_twenty_and_threads_only_for_recent_posts(cal, s
 
     assert quiet.channels[0].threads == 0  # no reply count moved, every thread read today
     assert quiet.channels[0].counts == 0  # counts unchanged and recent: no new line
-    assert quiet.channels[0].requests == 1 + 1 + 1 + 3  # whoami, notifications, own replies, counts
+    assert quiet.channels[0].requests == 1 + 1 + 1 + 1  # whoami, notifications, own replies, recent counts
+    batches = [r for r in server.requests if r.path == "/api/v1/statuses" and r.method == "GET"]
+    assert len(batches[0].query["id[]"]) == 12  # older posts wait until their last line is 6 hours old
+    clock.advance(hours=6)
+    server.requests.clear()
+
+    stale = cal.fetch()
+
+    assert stale.channels[0].counts == 45  # a fresh line for every post, even unchanged
+    batches = [r for r in server.requests if r.path == "/api/v1/statuses" and r.method == "GET"]
+    assert [len(r.query["id[]"]) for r in batches] == [20, 20, 5]
 
 
 def test_a_spent_budget_stops_cleanly_and_the_next_run_continues(cal, server, clock):

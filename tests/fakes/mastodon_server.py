@@ -158,7 +158,7 @@ class FakeMastodon(LocalServer):
         return str(candidate)
 
     def _account_json(self, account: dict[str, Any]) -> dict[str, Any]:
-        name, mine = account["username"], self.statuses_of(account)
+        name = account["username"]
         host = account.get("domain") or self.domain
         acct = f"{name}@{account['domain']}" if account.get("domain") else name
         display = account.get("display_name")
@@ -167,8 +167,8 @@ class FakeMastodon(LocalServer):
                 "locked": False, "bot": False, "group": False, "created_at": iso(account["created_at"]),
                 "note": "", "url": f"https://{host}/@{name}", "uri": f"https://{host}/users/{name}",
                 "avatar": f"https://{self.domain}/avatars/original/missing.png",
-                "followers_count": 0, "following_count": 0, "statuses_count": len(mine),
-                "last_status_at": max((iso(s["created_at"])[:10] for s in mine), default=None),
+                "followers_count": 0, "following_count": 0, "statuses_count": account.get("statuses_count", 0),
+                "last_status_at": iso(account["last_status_at"])[:10] if account.get("last_status_at") else None,
                 "emojis": [], "fields": []}
 
     def _content(self, text: str) -> str:
@@ -223,9 +223,9 @@ class FakeMastodon(LocalServer):
             "visibility": status["visibility"],
             "language": status["language"], "uri": f"https://{host}/users/{name}/statuses/{status['id']}",
             "url": f"https://{host}/@{name}/{status['id']}",
-            "replies_count": sum(1 for s in self.statuses.values() if s["in_reply_to_id"] == status["id"]),
+            "replies_count": status["replies_count"],
             "reblogs_count": status["reblogs_count"], "favourites_count": status["favourites_count"],
-            "quotes_count": sum(1 for s in self.statuses.values() if s.get("quote_of") == status["id"]),
+            "quotes_count": status["quotes_count"],
             "quote": quote,
             "edited_at": None,
             "content": status["html"] if status.get("html") is not None else self._content(status["text"]),
@@ -250,8 +250,12 @@ class FakeMastodon(LocalServer):
                   "text": (form.get("status") or [""])[0], "visibility": (form.get("visibility") or ["public"])[0],
                   "language": (form.get("language") or [None])[0],
                   "in_reply_to_id": (form.get("in_reply_to_id") or [None])[0],
-                  "media_ids": media_ids, "reblogs_count": 0, "favourites_count": 0}
+                  "media_ids": media_ids, "reblogs_count": 0, "favourites_count": 0, "replies_count": 0,
+                  "quotes_count": 0}
         self.statuses[status["id"]] = status
+        # counters kept as the server keeps them (status_stats, account_stats), not recounted per answer
+        account["statuses_count"] = account.get("statuses_count", 0) + 1
+        account["last_status_at"] = max(account.get("last_status_at") or created_at, created_at)
         for media_id in media_ids:
             self.media[media_id]["status_id"] = status["id"]
         # A reply mentions the author it answers; a local @name mentions that account; one
@@ -262,7 +266,10 @@ class FakeMastodon(LocalServer):
         parent = self.statuses.get(status["in_reply_to_id"] or "")
         if parent:
             mentioned.add(parent["account_id"])
+            parent["replies_count"] += 1
         quoted = self.statuses.get(quote_of or "")
+        if quoted:
+            quoted["quotes_count"] += 1
         for recipient in sorted(mentioned - {account["id"]}):
             self._notify("mention", account, recipient, status["id"], created_at)
         if quoted and quoted["account_id"] != account["id"] and quoted["account_id"] not in mentioned:
