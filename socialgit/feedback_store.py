@@ -249,7 +249,7 @@ def load_all(root: Path) -> tuple[dict[str, Stored], list[str]]:
 
 # (fields of a new item, its body) → the fields to set on it: classification and routing
 Annotate = Callable[[dict[str, Any], str], Mapping[str, Any]]
-ANNOTATED = ("intent", "sentiment", "status", "assignee", "labels", "priority")
+ANNOTATED = ("intent", "sentiment", "lang", "status", "assignee", "labels", "priority")
 OPEN = ("new", "triaged")
 
 

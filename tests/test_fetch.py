@@ -394,3 +394,35 @@ def test_the_front_matter_reads_back_with_the_sites_model(cal, server, clock):
     items, problems = load_feedback(cal.root)
     assert problems == [] and len(items) == 1
     assert items[0].author.name == "yes: no" and items[0].post == "winter-sale" and items[0].status == "new"
+
+
+def test_since_narrows_the_posts_whose_counts_are_read(cal, server, clock):
+    cal.publish("old-post", days_ago=20)
+    cal.publish("new-post", days_ago=2)
+    later(clock)
+
+    cal.fetch(since=timedelta(days=10))
+
+    metrics = cal.root / "content/ledger/metrics"
+    assert sorted(p.name for p in metrics.iterdir()) == ["new-post"]
+
+
+def test_a_second_run_stops_at_once_while_one_holds_the_lock(cal, clock):
+    from socialgit.publish import run_lock
+
+    with run_lock(cal.root):
+        result = CliRunner().invoke(cli, ["fetch", "--root", str(cal.root), "--now", clock().isoformat()], env=ENV)
+    assert result.exit_code == 0 and "Another socialgit run is working" in result.output
+
+
+def test_push_only_from_the_publishing_branch(cal, clock):
+    cal.git("checkout", "-q", "-b", "feature")
+    result = CliRunner().invoke(cli, ["fetch", "--root", str(cal.root), "--push"], env=ENV)
+    assert result.exit_code == 2 and "this checkout is on feature" in result.output
+
+
+def test_a_missing_token_variable_names_the_variable_and_exits_1(cal, clock):
+    cal.publish("winter-sale")
+    result = CliRunner().invoke(cli, ["fetch", "--root", str(cal.root), "--now", clock().isoformat()], env={"MASTO_TOKEN": ""})
+    assert result.exit_code == 1
+    assert "the environment variable MASTO_TOKEN is not set" in result.output and "Traceback" not in result.output

@@ -66,6 +66,19 @@ def test_ids_that_could_leave_the_folder_are_skipped_and_reported(cal, server, c
     assert not any("escaped" in path or "sneaky" in path for path in everything)
 
 
+def test_direct_messages_stay_out_of_git(cal, server, clock):
+    ours = cal.publish("winter-sale")
+    fan = server.add_account("fan")
+    public = server.post(fan, "public question", in_reply_to_id=ours["id"])
+    server.post(fan, "@socialgit my address is 12 Secret St", visibility="direct")
+    later(clock)
+
+    report = cal.fetch()
+
+    assert cal.files() == [f"winter-sale/mastodon-{public['id']}.md"]
+    assert any("direct message" in note for note in report.channels[0].skipped)
+
+
 def test_parsers_refuse_what_is_not_an_item():
     assert isinstance(mastodon_item({"id": ""}), Skipped)
     assert isinstance(mastodon_item("not a status"), Skipped)

@@ -132,6 +132,8 @@ def mastodon_item(status: Any, reason: str = REPLY) -> RemoteItem | Skipped:
     remote_id = nc.safe_id(status.get("id"))
     if remote_id is None:
         return Skipped(_shown(status.get("id")), "the status id cannot be a file name")
+    if status.get("visibility") == "direct":
+        return Skipped(remote_id, "a private mention (direct message): kept out of git")
     account = status.get("account") if isinstance(status.get("account"), dict) else {}
     acct = nc.clean_line(account.get("acct") or account.get("username") or "")
     author = Person(id=str(account.get("id") or ""), name=nc.clean_line(account.get("display_name") or ""),
