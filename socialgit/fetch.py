@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -27,10 +26,10 @@ from . import gitrepo
 from .channels.base import ChannelError, RateLimited, Rejected, TokenRefused
 from .channels.listening import Counts, Listener, RemoteItem, Skipped
 from .channels.registry import make_channel
-from .config import CONFIG_NAME, Config
+from .config import Config
 from .feedback_store import Annotate, Inbox, stamp
 from .ledger import LEDGER_DIR, Receipt, load_receipts, parse_instant, write_json_atomic
-from .problems import ERROR, UserError
+from .problems import UserError
 
 CURSORS = f"{LEDGER_DIR}/_cursors.json"
 METRICS = f"{LEDGER_DIR}/metrics"
@@ -290,19 +289,7 @@ def annotator_for(config: Config) -> Annotate:
     """Classify each new item, then route it by socialgit.toml's ``[[feedback.rules]]`` (or the defaults)."""
     from . import routing  # loads VADER and the lexicons: only when a run may need them
 
-    rules = getattr(config, "feedback_rules", None)
-    if rules is None:
-        try:
-            text = (config.root / CONFIG_NAME).read_text(encoding="utf-8")
-            section = tomllib.loads(text).get("feedback")
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            text, section = None, None  # load_config has reported it already
-        raw = section.get("rules") if isinstance(section, dict) else None
-        rules, problems = routing.parse_rules(raw, CONFIG_NAME, text)
-        errors = [str(p) for p in problems if p.level == ERROR]
-        if errors:
-            raise UserError("\n".join(errors))
-    return routing.annotator(rules)
+    return routing.annotator(config.feedback_rules)
 
 
 def fetch(config: Config, now: datetime, *, env: Mapping[str, str] | None = None, since: timedelta | None = None,

@@ -91,10 +91,8 @@ def fetch_command(since, channel, push, budget, recent, root, now_text):
     if channel and config.channels[channel].type not in ("mastodon", "bluesky"):
         raise UserError(f"--channel: {channel} is a {config.channels[channel].type} channel; only mastodon and "
                         "bluesky channels have replies to fetch")
-    settings = Settings(lookback=config.lookback,
-                        recent=_duration("--recent", recent) or getattr(config, "fetch_recent", None)
-                        or Settings.recent,
-                        budget=budget or getattr(config, "fetch_budget", None) or Settings.budget)
+    settings = Settings(lookback=config.lookback, recent=_duration("--recent", recent) or Settings.recent,
+                        budget=budget or Settings.budget)
     if push:
         _check_branch(root, config.branch)
     progress = (lambda message: click.echo(message, err=True)) if sys.stderr.isatty() else (lambda message: None)
