@@ -350,8 +350,9 @@ class Inbox:
         for ref, name in (answered_before or {}).items():
             if name in self.stored:
                 refs[ref], answers[ref] = (None, self.stored[name].post), name
+        # feedback on a reply post joins the conversation of the item it answered
         home = {str(s.fields["reply_post"]): s.post for s in self.stored.values()
-                if s.post and isinstance(s.fields.get("reply_post"), str)}  # a reply post's feedback joins the original's
+                if s.post and isinstance(s.fields.get("reply_post"), str)}
         for item, hint in sorted(found, key=lambda f: (f[0].created_at or self.now, f[0].ref)):
             target = refs.get(item.parent or "")
             if item.author.id == me:
@@ -382,13 +383,14 @@ class Inbox:
         post = home.get(post, post) if post else None
         quoting = item.reason == "quote" or bool(item.quotes and (item.quotes in ours or item.quotes in refs))
         kind = "quote" if quoting else "reply" if (post or target or item.reason == "reply") else "mention"
+        # an answer to one of our replies continues the conversation of the item we answered
+        answers_to = (target[0] or answers.get(item.parent or "")) if target else None
         fields: dict[str, Any] = {
             "id": name, "network": item.network, "kind": kind, "post": post, "url": item.url,
             "author": {"name": item.author.name, "handle": item.author.handle, "url": item.author.url},
-            "created_at": item.created_at, "fetched_at": self.now, "lang": item.lang,
-            "in_reply_to": (target[0] or answers.get(item.parent or "")) if target else None, "intent": None, "sentiment": None, "status": "new",
-            "assignee": None, "labels": [], "priority": "normal", "first_response_at": None, "resolved_at": None,
-            "reply_post": None, **item.refs}
+            "created_at": item.created_at, "fetched_at": self.now, "lang": item.lang, "in_reply_to": answers_to,
+            "intent": None, "sentiment": None, "status": "new", "assignee": None, "labels": [], "priority": "normal",
+            "first_response_at": None, "resolved_at": None, "reply_post": None, **item.refs}
         if self.annotate is not None:
             fields.update({k: v for k, v in self.annotate(dict(fields), item.text).items() if k in ANNOTATED})
         try:
@@ -402,15 +404,15 @@ class Inbox:
         refs[item.ref] = (name, post)
         self.written.append(path)
         result.new += 1
-        self._reopen(item, post, refs, answers, result)
+        self._reopen(item, name, post, answers, result)
 
-    def _reopen(self, item: RemoteItem, post: str | None, refs: Mapping[str, tuple[str | None, str | None]],
-                answers: Mapping[str, str], result: Ingested) -> None:
+    def _reopen(self, item: RemoteItem, new: str, post: str | None, answers: Mapping[str, str],
+                result: Ingested) -> None:
         """A new message from someone whose item waits for them reopens that item."""
         for name, stored in list(self.stored.items()):
             fields = stored.fields
-            if fields.get("status") != "waiting" or stored.post != post or not same_person(fields.get("author"),
-                                                                                         item.author):
+            if (name == new or fields.get("status") != "waiting" or stored.post != post
+                    or not same_person(fields.get("author"), item.author)):
                 continue
             if post is None and item.parent not in (self._ref_of(name, item.network), *(
                     r for r, answered_name in answers.items() if answered_name == name)):

@@ -137,7 +137,9 @@ def append_snapshot(root: Path, post: str, channel: str, counts: Counts, now: da
         if same and at is not None and now - at < every:
             return None
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    text = (old if not old or old.endswith("\n") else old + "\n") + json.dumps({"at": stamp(now), **counts.as_dict()}) + "\n"
+    if old and not old.endswith("\n"):
+        old += "\n"  # a hand edit without a final newline must not glue two lines together
+    text = old + json.dumps({"at": stamp(now), **counts.as_dict()}) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
@@ -148,7 +150,11 @@ def append_snapshot(root: Path, post: str, channel: str, counts: Counts, now: da
     return path
 
 
-def _published(receipts: Mapping[str, Mapping[str, Receipt]], channel: str) -> list[tuple[str, str, datetime | None, list[str]]]:
+# (post id, first part's ref, published at, every part's ref)
+Published = tuple[str, str, datetime | None, list[str]]
+
+
+def _published(receipts: Mapping[str, Mapping[str, Receipt]], channel: str) -> list[Published]:
     """(post id, first part's ref, published at, every part's ref) of each published receipt on ``channel``."""
     found = []
     for post, by_channel in receipts.items():
@@ -164,7 +170,7 @@ def _published(receipts: Mapping[str, Mapping[str, Receipt]], channel: str) -> l
 class ChannelFetch:
     """One run on one channel: read within the budget, then hand everything to the inbox."""
 
-    def __init__(self, root: Path, name: str, listener: Listener, posts: list[tuple[str, str, datetime | None, list[str]]],
+    def __init__(self, root: Path, name: str, listener: Listener, posts: list[Published],
                  state: dict[str, Any], now: datetime, since: datetime, settings: Settings,
                  progress: Callable[[str], None]):
         self.root, self.name, self.listener, self.posts = root, name, listener, posts
@@ -237,7 +243,8 @@ class ChannelFetch:
                 continue
             last = last_snapshot(metrics_path(self.root, post, self.name))
             last_at = parse_instant(last.get("at")) if last else None
-            if at is None or at >= recent_since or last_at is None or self.now - last_at >= self.settings.snapshot_every:
+            stale = last_at is None or self.now - last_at >= self.settings.snapshot_every
+            if at is None or at >= recent_since or stale:
                 due.append((last_at or datetime.min.replace(tzinfo=timezone.utc), post, ref))
         due.sort(key=lambda d: d[0])
         window = [(post, ref) for _, post, ref in due]

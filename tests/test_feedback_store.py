@@ -17,7 +17,8 @@ T = datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc)
 
 def fields(**extra) -> dict:
     base = {"id": "mastodon-1", "network": "mastodon", "kind": "reply", "post": "winter-sale",
-            "url": "https://m.example/@a/1", "author": {"name": "A", "handle": "@a@m.example", "url": "https://m.example/@a"},
+            "url": "https://m.example/@a/1",
+            "author": {"name": "A", "handle": "@a@m.example", "url": "https://m.example/@a"},
             "created_at": T, "fetched_at": T, "lang": "en", "in_reply_to": None, "intent": None, "sentiment": None,
             "status": "new", "assignee": None, "labels": [], "priority": "normal", "first_response_at": None,
             "resolved_at": None, "reply_post": None}

@@ -423,6 +423,7 @@ def test_push_only_from_the_publishing_branch(cal, clock):
 
 def test_a_missing_token_variable_names_the_variable_and_exits_1(cal, clock):
     cal.publish("winter-sale")
-    result = CliRunner().invoke(cli, ["fetch", "--root", str(cal.root), "--now", clock().isoformat()], env={"MASTO_TOKEN": ""})
+    result = CliRunner().invoke(cli, ["fetch", "--root", str(cal.root), "--now", clock().isoformat()],
+                                env={"MASTO_TOKEN": ""})
     assert result.exit_code == 1
     assert "the environment variable MASTO_TOKEN is not set" in result.output and "Traceback" not in result.output
