@@ -20,9 +20,9 @@ def _out_option(func):
                         help="Where to write the site. Default: site/ in the calendar repository.")(func)
 
 
-def _run_build(root: Path, out: Path | None, now, drafts: bool) -> BuildResult:
+def _run_build(root: Path, out: Path | None, now, drafts: bool, hide_handles: bool = False) -> BuildResult:
     if is_quiet():
-        return build_site(root, out, now, drafts)
+        return build_site(root, out, now, drafts, hide_handles=hide_handles)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -33,7 +33,7 @@ def _run_build(root: Path, out: Path | None, now, drafts: bool) -> BuildResult:
         bar.update(done - bar.pos)
 
     try:
-        return build_site(root, out, now, drafts, progress=progress)
+        return build_site(root, out, now, drafts, progress=progress, hide_handles=hide_handles)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -54,19 +54,22 @@ def _show(result: BuildResult, root: Path) -> str:
 @_out_option
 @click.option("--drafts/--no-drafts", default=True, show_default=True,
               help="Show draft posts (a team's own calendar) or leave them out (a public one).")
+@click.option("--hide-handles", is_flag=True,
+              help="A public build: show commenters as \"a commenter\", without names, handles or links to "
+                   "their posts (also [feedback] hide_handles = true in socialgit.toml).")
 @root_option
 @now_option
 @user_errors
-def build(out, drafts, root, now_text):
+def build(out, drafts, hide_handles, root, now_text):
     """Render the calendar as a static website: month and week grids, the agenda, a page per post,
-    channel and campaign pages, calendar.ics, feed.xml and posts.json.
+    channel and campaign pages, the feedback log, the insights page, calendar.ics, feed.xml and posts.json.
 
     Links are relative, so the folder works from any sub-path and from file://.
     Rebuilds are incremental (cache in .socialgit/, safe to delete).
     """
     config, _ = load_config_or_fail(root)
     now = parse_now(now_text, config.timezone)
-    result = _run_build(root, out, now, drafts)
+    result = _run_build(root, out, now, drafts, hide_handles)
     click.echo(_show(result, root))
 
 

@@ -29,6 +29,8 @@ from ..calendar import load_calendar
 from ..check import check_calendar
 from ..content import POSTS_DIR
 from ..feedback import load_feedback
+from ..history_import import load_imported
+from ..metrics import load_metrics
 from ..problems import UserError
 from . import cache as cachelib
 from . import feeds
@@ -65,17 +67,18 @@ def _versions() -> str:
     return ",".join(found)
 
 
-def setup_key(root: Path, out: Path, drafts: bool) -> str:
+def setup_key(root: Path, out: Path, drafts: bool, hide_handles: bool = False) -> str:
     """Everything that changes every page at once: theme, config, versions, options."""
     try:
         config = (Path(root) / "socialgit.toml").read_bytes()
     except OSError:
         config = b""
     return cachelib.key_of(cachelib.FORMAT, __version__, _versions(), templates_hash(root),
-                           hashlib.sha256(config).hexdigest(), drafts, str(Path(out).resolve()))
+                           hashlib.sha256(config).hexdigest(), drafts, hide_handles, str(Path(out).resolve()))
 
 
-def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False) -> SiteInput:
+def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
+              hide_handles: bool = False) -> SiteInput:
     """The read stage: everything the model needs, from the working tree and git.
 
     With ``remember``, parsed feedback files are kept under .socialgit/ so the next
@@ -85,7 +88,11 @@ def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False) -
     feedback, feedback_problems = load_feedback(root, use_cache=remember)
     history = gitrepo.history(root, POSTS_DIR)
     found = check_calendar(calendar, now)
-    return SiteInput(calendar, now, problems + feedback_problems, feedback, history, drafts, found)
+    metrics, learn_problems = load_metrics(root)  # the insights page's inputs, as `socialgit insights` reads them
+    imported, imported_problems = load_imported(root)
+    return SiteInput(calendar, now, problems + feedback_problems, feedback, history, drafts, found,
+                     metrics=metrics, imported=imported, learn_problems=learn_problems + imported_problems,
+                     hide_handles=hide_handles)
 
 
 # --- writing ----------------------------------------------------------------
@@ -197,14 +204,14 @@ def _prune(out: Path, rel: str) -> None:
 # --- the build --------------------------------------------------------------
 
 def build_site(root: Path, out: Path | None = None, now: datetime | None = None, drafts: bool = True,
-               progress: Progress | None = None, use_cache: bool = True) -> BuildResult:
+               progress: Progress | None = None, use_cache: bool = True, hide_handles: bool = False) -> BuildResult:
     started = time.perf_counter()
     root = Path(root)
     out = Path(out) if out is not None else root / "site"
     now = now or datetime.now(timezone.utc)
     _refuse_dangerous_out(root, out)
     old = cachelib.load(root, out) if use_cache else cachelib.BuildCache()
-    setup = setup_key(root, out, drafts)
+    setup = setup_key(root, out, drafts, hide_handles)
     outbox_dirs = ("outbox",)
     inputs = cachelib.fingerprint(root, outbox_dirs)
     if (old.setup == setup and old.inputs == inputs and old.valid_at(now)
@@ -212,7 +219,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         pages = sum(rel.endswith(".html") for rel in old.files)
         return BuildResult(out, pages, len(old.files), 0, 0, 0, time.perf_counter() - started, unchanged=True)
 
-    source = read_site(root, now, drafts, remember=use_cache)
+    source = read_site(root, now, drafts, remember=use_cache, hide_handles=hide_handles)
     source.memo = Memo(root if use_cache else None, "model")
     site = build_model(source)
     source.memo.save()

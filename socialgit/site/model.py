@@ -35,6 +35,11 @@ class SiteInput:
     drafts: bool = True
     check: list[Problem] = field(default_factory=list)  # check_calendar's findings
     memo: object | None = None  # a site.memo.Memo for costly pure values (text measures), or None
+    # the insights page: engagement snapshots (post → channel → snapshots), imported history, their problems
+    metrics: Mapping[str, Mapping[str, list]] = field(default_factory=dict)
+    imported: list = field(default_factory=list)
+    learn_problems: list[Problem] = field(default_factory=list)
+    hide_handles: bool = False  # a public build: commenters' names and handles never shown
 
 
 @dataclass(frozen=True)
@@ -206,7 +211,7 @@ def validity(source: SiteInput) -> tuple[datetime, datetime]:
 
 def build_model(source: SiteInput) -> SiteModel:
     """Every page of the site, in a stable order."""
-    from . import pages  # the page builders use this module's helpers
+    from . import feedback_log, insights_page, pages  # the page builders use this module's helpers
 
     ctx = build_context(source)
     site_pages: list = [pages.agenda(ctx)]
@@ -214,7 +219,13 @@ def build_model(source: SiteInput) -> SiteModel:
     site_pages += pages.weeks(ctx)
     site_pages += pages.post_pages(ctx)
     site_pages += pages.scopes(ctx)
+    site_pages += feedback_log.log_pages(ctx)
+    site_pages.append(insights_page.insights_page(ctx))
     valid_from, valid_until = validity(source)
+    # the insights page also changes with now alone (the log's weeks start at a local midnight, a step already)
+    steps = insights_page.steps(ctx)
+    valid_from = max([valid_from] + [s for s in steps if s < source.now])
+    valid_until = min([valid_until] + [s for s in steps if s > source.now])
     return SiteModel(ctx.info, site_pages, feed_posts(ctx), dict(sorted(ctx.assets.items())), valid_from,
                      valid_until, ctx.config.base_url)
 

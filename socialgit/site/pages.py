@@ -11,6 +11,7 @@ from ..content import Post
 from ..feedback import FeedbackItem
 from ..ledger import parse_instant
 from . import calendar_math as cm
+from . import feedback_log
 from . import model as m
 from .views import (AgendaPage, Attention, ChannelRow, Chip, DayCell, DayList, FeedbackView, HistoryEntry, HourRow,
                     Link, MediaView, MonthGroup, MonthPage, PostPage, PreviewPart, ProblemView, ReceiptView, Recent,
@@ -171,13 +172,8 @@ def weeks(ctx: "m.Context") -> list[WeekPage]:
 # --- post pages -------------------------------------------------------------
 
 def _feedback_view(item: FeedbackItem, ctx: "m.Context", post_ids: set[str]) -> FeedbackView:
-    return FeedbackView(
-        item.id, item.network, item.kind, item.author.name, item.author.handle,
-        item.author.url if item.author.url.startswith(("https://", "http://")) else "",
-        item.url if item.url.startswith(("https://", "http://")) else "",
-        m.local_text(item.created_at, ctx.zone), item.sentiment.value if item.sentiment else "",
-        item.intent.value if item.intent else "", item.status, item.lang, item.body,
-        f"posts/{item.post}/index.html" if item.post in post_ids else None)
+    # the log's entry: thread context, triage fields, and names hidden in a public build
+    return feedback_log.threads(ctx).entries[item.path]
 
 
 def _receipt_link(ctx: "m.Context", channel: str, url: str) -> Link | None:

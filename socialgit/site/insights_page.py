@@ -1,0 +1,221 @@
+"""The insights page: best times, cadence and campaigns, per channel (pure).
+
+The figures come from ``insights.build_insights`` and the drawings from
+``charts``, which escapes every string it puts in its SVG and HTML; those
+strings (the ``*_svg`` and ``*_html`` fields) are the only markup a template
+may mark safe. Everything else here is plain text.
+
+The page changes with ``now`` alone when a post turns 48 h old (it starts to
+count), when a metrics snapshot's time passes, when a long silence begins and
+at each local week start: ``steps`` lists those instants for the build cache.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .. import charts
+from ..feedback import LABELS
+from ..history_import import IMPORTED_DIR
+from ..insights import SILENCE, Analysis, CadenceReport, build_insights, cadence_report, suggestion_text
+from ..metrics import FIXED_AGE
+from . import calendar_math as cm
+from . import model as m
+from .views import ChannelView, ProblemView
+
+PATH = "insights/index.html"
+# how far back the cadence chart looks: its window moves at a week start measured that far back
+WEEKS_BACK = inspect.signature(cadence_report).parameters["weeks_back"].default
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One analysis: the team's own posts, or one imported source."""
+
+    anchor: str
+    heading: str
+    imported: bool
+    verdict: str
+    suggestion: str
+    posts: int
+    heatmap_svg: str  # from charts: escaped there
+    heatmap_html: str
+    weekday_svg: str
+    block_svg: str
+    skipped: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    text: str
+    default: bool  # a network's published guidance, not a number the team set
+
+
+@dataclass(frozen=True)
+class CadenceWeek:
+    start: str
+    published: int
+    planned: int
+    notes: str
+
+
+@dataclass(frozen=True)
+class CadenceView:
+    targets: tuple[Target, ...]
+    chart_svg: str
+    weeks: tuple[CadenceWeek, ...]
+    issues: tuple[tuple[str, str, bool], ...]  # (kind, message, soft)
+
+
+@dataclass(frozen=True)
+class ChannelSection:
+    channel: ChannelView
+    anchor: str
+    own: Panel
+    imported: tuple[Panel, ...]
+    cadence: CadenceView
+
+
+@dataclass(frozen=True)
+class CampaignChannelRow:
+    channel: ChannelView | None
+    name: str
+    planned: int
+    published: int
+    engagement: int
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    name: str
+    path: str | None
+    posts: int
+    channels: tuple[CampaignChannelRow, ...]
+    engagement: int
+    feedback: tuple[tuple[str, int], ...]  # sentiment → items, in a fixed order
+    said: int  # feedback items in all
+
+
+@dataclass(frozen=True)
+class InsightsPage:
+    path: str
+    zone: str
+    week_start: str
+    this_week: str
+    channels: tuple[ChannelSection, ...]
+    campaigns: tuple[CampaignRow, ...]
+    problems: tuple[ProblemView, ...]
+    template: str = "insights.html"
+
+
+def _anchor(*parts: str) -> str:
+    return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
+
+
+def panel(analysis: Analysis) -> Panel:
+    drawn = analysis.posts > 0  # an empty grid says nothing the verdict does not
+    label = analysis.channel_label
+    return Panel(
+        _anchor("ins", analysis.channel, analysis.source, *analysis.labels), analysis.heading,
+        analysis.source == "imported", analysis.verdict, suggestion_text(analysis) or "", analysis.posts,
+        charts.heatmap_svg(analysis) if drawn else "", charts.heatmap_table_html(analysis) if drawn else "",
+        charts.profile_svg(analysis.weekdays, f"{label}, {analysis.heading}: engagement by weekday, "
+                           "against usual, with 80% intervals and the number of posts") if drawn else "",
+        charts.profile_svg(analysis.blocks, f"{label}, {analysis.heading}: engagement by time of day "
+                           f"({analysis.zone.key}), against usual, with 80% intervals") if drawn else "",
+        tuple(sorted(analysis.skipped.items())))
+
+
+def _targets(report: CadenceReport) -> tuple[Target, ...]:
+    t, soft = report.targets, report.defaults
+    found = []
+    if t.max_per_day is not None:
+        found.append(Target(f"at most {t.max_per_day} a day", "max_per_day" in soft))
+    if t.max_per_week is not None:
+        found.append(Target(f"at most {t.max_per_week} a week", "max_per_week" in soft))
+    if t.min_gap is not None:
+        found.append(Target(f"at least {_gap(t.min_gap)} apart", "min_gap" in soft))
+    if t.min_per_week is not None:
+        found.append(Target(f"at least {t.min_per_week} a week", "min_per_week" in soft))
+    return tuple(found)
+
+
+def _gap(delta: timedelta) -> str:
+    hours, minutes = divmod(int(delta.total_seconds() // 60), 60)
+    return " ".join(p for p in (f"{hours} h" if hours else "", f"{minutes} min" if minutes else "") if p) or "0 min"
+
+
+def cadence_view(report: CadenceReport) -> CadenceView:
+    weeks = []
+    for week in report.weeks:
+        notes = []
+        if week.start == report.this_week:
+            notes.append("this week")
+        if week.below_floor:
+            notes.append("below the weekly floor")
+        if report.targets.max_per_week is not None and week.posts > report.targets.max_per_week:
+            notes.append("over the weekly limit")
+        notes += [f"{day:%a %d %b} over the daily limit" for day in week.crowded]
+        weeks.append(CadenceWeek(f"{week.start.day} {week.start:%b %Y}", week.published, week.planned,
+                                 "; ".join(notes)))
+    return CadenceView(_targets(report), charts.cadence_svg(report) if report.weeks else "", tuple(weeks),
+                       tuple((i.kind, i.message, i.soft) for i in report.issues))
+
+
+def _campaigns(ctx: "m.Context", summaries) -> tuple[CampaignRow, ...]:
+    rows = []
+    for summary in summaries:
+        folder = ctx.campaign_folders.get(summary.name)
+        channels = tuple(CampaignChannelRow(ctx.channels.get(c.channel), c.channel, c.planned, c.published,
+                                            c.engagement) for c in summary.channels)
+        feedback = tuple((s, summary.feedback.get(s, 0)) for s in (*LABELS, "unclassified"))
+        rows.append(CampaignRow(summary.name, f"campaigns/{folder}/index.html" if folder else None, summary.posts,
+                                channels, summary.engagement, feedback, sum(n for _, n in feedback)))
+    return tuple(rows)
+
+
+def insights_page(ctx: "m.Context") -> InsightsPage:
+    source, config = ctx.source, ctx.config
+    found = build_insights(source.calendar, source.metrics, source.imported, source.feedback, source.now)
+    sections = []
+    for name, ci in found.channels.items():
+        view = ctx.channels[name]
+        sections.append(ChannelSection(view, _anchor("ch", name), panel(ci.own),
+                                       tuple(panel(a) for a in ci.imported), cadence_view(ci.cadence)))
+    problems = list(source.learn_problems)
+    known = config.channels
+    for label, channel in sorted({(r.label, r.channel) for r in source.imported if r.channel not in known}):
+        problems.append(ProblemView("warning", f"{IMPORTED_DIR}/{label}/{channel}.jsonl",
+                                    f'channel "{channel}" is not in socialgit.toml; these imported rows are not used',
+                                    None))
+    views = tuple(p if isinstance(p, ProblemView) else
+                  ProblemView(p.level, f"{p.path}:{p.line}" if p.line else p.path, p.message, None) for p in problems)
+    start = cm.week_start_of(ctx.today, config.week_start)
+    campaigns = _campaigns(ctx, found.campaigns)
+    return InsightsPage(PATH, config.timezone.key, config.week_start.capitalize(),
+                        f"{start:%A} {start.day} {start:%B %Y}", tuple(sections), campaigns, views)
+
+
+def steps(ctx: "m.Context") -> list[datetime]:
+    """Instants at which the page changes with ``now`` alone (see the module's docstring)."""
+    source, config = ctx.source, ctx.config
+    zone, now = config.timezone, source.now
+    found = []
+    for post in source.calendar.posts:
+        if post.publish_at is not None:
+            found.append(post.publish_at + SILENCE)
+        for receipt in source.calendar.receipts.get(post.id, {}).values():
+            published = receipt.published_at or post.publish_at
+            if receipt.state == "published" and published is not None:
+                found.append(published + FIXED_AGE)
+    for channels in source.metrics.values():
+        for snapshots in channels.values():
+            found += [s.at for s in snapshots]
+    for moment in (now, now - timedelta(weeks=WEEKS_BACK)):
+        start = cm.week_start_of(moment.astimezone(zone).date(), config.week_start)
+        shift = now - moment
+        found += [cm.local_midnight(start, zone) + shift, cm.local_midnight(start + timedelta(weeks=1), zone) + shift]
+    return found
