@@ -21,6 +21,7 @@ setup: $(BIN)/socialgit
 
 setup-test: $(VENV)/.test-installed
 	bash scripts/setup-system.sh
+	bash scripts/setup-appview.sh >/dev/null
 
 ## run: set up, then check the demo calendar, publish its due posts to the outbox, build and serve its site
 run: setup

@@ -61,6 +61,9 @@ DESCRIPTIONS = {
     "publish.bot_email": "The e-mail address of those commits.",
     "fetch.lookback": "`socialgit fetch` reads replies and engagement of posts published this long ago or "
                       "later.",
+    "fetch.recent": "Whole threads are read only for posts this recent; older posts get mentions and counts.",
+    "fetch.budget": "At most this many requests per channel in one fetch run (Mastodon allows 300 per 5 "
+                    "minutes); a run that spends it stops cleanly and the next one continues.",
     "feedback.hide_handles": "Leave commenters' handles off the built site, for a site the public can see.",
     "channels.*.type": "What publishes: `outbox` (local files), `mastodon`, `bluesky` or `webhook`. Required.",
     "channels.*.label": "The channel's name on the site. Default: the table's NAME.",

@@ -73,6 +73,8 @@ class Config:
     bot_name: str = "socialgit bot"
     bot_email: str = "socialgit-bot@users.noreply.invalid"
     lookback: timedelta = timedelta(days=30)
+    fetch_recent: timedelta = timedelta(days=7)  # threads are read for posts this recent
+    fetch_budget: int = 200  # requests per channel per fetch run
     calendar: str = "gregorian"
     channels: dict[str, ChannelConfig] = field(default_factory=dict)
     feedback_rules: tuple = ()  # routing.Rule values; DEFAULT_RULES when the file has none
@@ -147,7 +149,7 @@ SITE = {"title": (_text, "Social calendar"), "base_url": (_text, ""), "timezone"
         "calendar": (_one_of("gregorian", "jalali"), "gregorian")}
 PUBLISH = {"branch": (_text, "main"), "grace": (_duration, "6h"), "late": (_one_of(*LATE_POLICIES), "skip"),
            "bot_name": (_text, "socialgit bot"), "bot_email": (_text, "socialgit-bot@users.noreply.invalid")}
-FETCH = {"lookback": (_duration, "30d")}
+FETCH = {"lookback": (_duration, "30d"), "recent": (_duration, "7d"), "budget": (_count, 200)}
 
 
 def _flag(value: Any) -> bool:
@@ -271,6 +273,7 @@ def parse_config(text: str, root: Path, path: str = CONFIG_NAME) -> tuple[Config
     site = reader.table("site", data.get("site", {}), SITE)
     publish = reader.table("publish", data.get("publish", {}), PUBLISH)
     fetch = reader.table("fetch", data.get("fetch", {}), FETCH)
+    fetch = {"lookback": fetch["lookback"], "fetch_recent": fetch["recent"], "fetch_budget": fetch["budget"]}
     raw_feedback = data.get("feedback", {})
     feedback = reader.table("feedback", raw_feedback, FEEDBACK, extra=("rules",))
     from . import routing  # the classifier behind it is loaded only by commands that read config

@@ -308,7 +308,7 @@ def fetch(config: Config, now: datetime, *, env: Mapping[str, str] | None = None
     ``annotate`` classifies and routes each new item; by default ``annotator_for(config)``.
     """
     root = config.root
-    settings = settings or Settings(lookback=config.lookback)
+    settings = settings or Settings(lookback=config.lookback, recent=config.fetch_recent, budget=config.fetch_budget)
     window_start = now - (since if since is not None else settings.lookback)
     env = dict(os.environ) if env is None else env
     receipts, _ = load_receipts(root)

@@ -68,8 +68,8 @@ def _check_branch(root, branch: str) -> None:
 @click.option("--channel", metavar="NAME", help="Fetch from this channel only.")
 @click.option("--push", is_flag=True, help="Push the commit, for a runner in a throwaway clone such as a CI job.")
 @click.option("--budget", type=click.IntRange(min=1), metavar="N",
-              help=f"At most N requests per channel in this run (default {Settings.budget}).")
-@click.option("--recent", metavar="DURATION", help="Read the whole thread of posts this recent (default 7d); "
+              help="At most N requests per channel in this run (default: socialgit.toml [fetch] budget, 200).")
+@click.option("--recent", metavar="DURATION", help="Read the whole thread of posts this recent (default: [fetch] recent, 7d); "
               "older posts get mentions and counts only.")
 @root_option
 @now_option
@@ -91,8 +91,8 @@ def fetch_command(since, channel, push, budget, recent, root, now_text):
     if channel and config.channels[channel].type not in ("mastodon", "bluesky"):
         raise UserError(f"--channel: {channel} is a {config.channels[channel].type} channel; only mastodon and "
                         "bluesky channels have replies to fetch")
-    settings = Settings(lookback=config.lookback, recent=_duration("--recent", recent) or Settings.recent,
-                        budget=budget or Settings.budget)
+    settings = Settings(lookback=config.lookback, recent=_duration("--recent", recent) or config.fetch_recent,
+                        budget=budget or config.fetch_budget)
     if push:
         _check_branch(root, config.branch)
     progress = (lambda message: click.echo(message, err=True)) if sys.stderr.isatty() else (lambda message: None)
