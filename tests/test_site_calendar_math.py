@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from socialgit import i18n
 from socialgit.site import calendar_math as cm
 
 
@@ -122,6 +123,7 @@ def test_a_day_skipped_by_its_zone_has_no_hours():
 
 
 def test_titles():
-    assert cm.month_title(2026, 11) == "November 2026"
-    assert cm.week_title(2026, 53, cm.week_dates(2026, 53, "monday")) == "Week 53, 2026 · 28 Dec 2026 – 3 Jan 2027"
-    assert cm.week_title(2026, 47, cm.week_dates(2026, 47, "monday")) == "Week 47, 2026 · 16–22 November 2026"
+    english = i18n.ENGLISH  # titles in words are the locale's (tests/test_i18n.py has the Persian ones)
+    assert english.month_title(2026, 11) == "November 2026"
+    assert english.week_title(2026, 53, cm.week_dates(2026, 53, "monday")) == "Week 53, 2026 · 28 Dec 2026 – 3 Jan 2027"
+    assert english.week_title(2026, 47, cm.week_dates(2026, 47, "monday")) == "Week 47, 2026 · 16–22 November 2026"

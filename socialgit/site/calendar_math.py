@@ -3,7 +3,9 @@
 A *week* here starts on the configured day (monday, sunday or saturday) and is
 named by the ISO week of the Monday inside it, so every week the site shows has
 exactly one `YYYY-Www` name and every ISO week exists as a page, including W53
-in the years that have one.
+in the years that have one. Months are those of a calendar system (socialgit/jalali.py):
+Gregorian by default, Jalali on a Persian calendar. Names and titles in words are
+the locale's job (socialgit/i18n.py).
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from ..jalali import GREGORIAN, SYSTEMS, CalendarSystem
+
 WEEKDAY_INDEX = {"monday": 0, "sunday": 6, "saturday": 5}
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
 
 
 def weekday_order(week_start: str) -> list[int]:
@@ -43,11 +44,10 @@ def week_dates(iso_year: int, iso_week: int, week_start: str) -> list[date]:
     return [start + timedelta(days=n) for n in range(7)]
 
 
-def month_grid(year: int, month: int, week_start: str) -> list[list[date]]:
-    """Whole weeks covering the month: 4 to 6 rows of 7 days, spilling into the months around it."""
-    first = date(year, month, 1)
-    last = next_month(year, month)
-    last = date(last[0], last[1], 1) - timedelta(days=1)
+def month_grid(year: int, month: int, week_start: str,
+               system: CalendarSystem = SYSTEMS[GREGORIAN]) -> list[list[date]]:
+    """Whole weeks covering the month of ``system``: 4 to 6 rows of 7 days, spilling into the months around it."""
+    first, last = system.first_day(year, month), system.last_day(year, month)
     day = week_start_of(first, week_start)
     weeks = []
     while day <= last:
@@ -57,6 +57,7 @@ def month_grid(year: int, month: int, week_start: str) -> list[list[date]]:
 
 
 def next_month(year: int, month: int) -> tuple[int, int]:
+    # both calendar systems have twelve months a year
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
@@ -141,18 +142,3 @@ def next_local_midnight(moment: datetime, zone: ZoneInfo) -> datetime:
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone).astimezone(timezone.utc)
 
-
-def month_title(year: int, month: int) -> str:
-    return f"{MONTH_NAMES[month - 1]} {year}"
-
-
-def week_title(iso_year: int, iso_week: int, days: list[date]) -> str:
-    first, last = days[0], days[-1]
-    if first.month == last.month:
-        span = f"{first.day}–{last.day} {MONTH_NAMES[last.month - 1]} {last.year}"
-    elif first.year == last.year:
-        span = f"{first.day} {MONTH_NAMES[first.month - 1][:3]} – {last.day} {MONTH_NAMES[last.month - 1][:3]} {last.year}"
-    else:
-        span = (f"{first.day} {MONTH_NAMES[first.month - 1][:3]} {first.year} – "
-                f"{last.day} {MONTH_NAMES[last.month - 1][:3]} {last.year}")
-    return f"Week {iso_week}, {iso_year} · {span}"

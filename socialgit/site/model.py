@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Mapping
 
-from .. import timing
+from .. import i18n, timing
 from ..check import STALE_RUNNER, Calendar
 from ..content import Post
 from ..feedback import FeedbackItem
@@ -102,6 +102,11 @@ class Context:
     def zone(self):
         return self.source.calendar.config.timezone
 
+    @property
+    def loc(self) -> i18n.Locale:
+        """The site's language and calendar system: every word, number and date the pages show."""
+        return i18n.site_locale(self.config.locale, self.config.calendar)
+
     def receipts(self, post_id: str) -> Mapping[str, Receipt]:
         return self.source.calendar.receipts.get(post_id, {})
 
@@ -111,7 +116,7 @@ def short_names(labels: Mapping[str, str]) -> dict[str, str]:
     taken: set[str] = set()
     found = {}
     for name, label in labels.items():
-        letters = re.sub(r"[^A-Za-z0-9]", "", label) or name
+        letters = re.sub(r"[\W_]", "", label) or name  # any script: a Persian label gets a Persian letter
         choice = next((c for c in (letters[0].upper(), letters[:2].title(), letters[0].upper() + letters[-1].lower())
                        if c not in taken), None)
         number = 2
@@ -137,19 +142,14 @@ def week_path(key: tuple[int, int]) -> str:
     return f"calendar/{key[0]:04d}/W{key[1]:02d}/index.html"
 
 
-def local_text(moment: datetime | None, zone, with_zone: bool = True) -> str:
-    """'Mon 16 Nov 2026, 09:30 EST' in the site's time zone."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(zone)
-    text = f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
-    return f"{text} {local.tzname()}" if with_zone else text
+def local_text(moment: datetime | None, zone, with_zone: bool = True, loc: i18n.Locale = i18n.ENGLISH) -> str:
+    """'Mon 16 Nov 2026, 09:30 EST' in the site's time zone ('' for None), in ``loc``'s words."""
+    return loc.moment(moment, zone, with_zone)
 
 
-def short_time(moment: datetime, zone) -> str:
+def short_time(moment: datetime, zone, loc: i18n.Locale = i18n.ENGLISH) -> str:
     """'Mon 16 Nov 09:30': for lists where the year and zone are plain from the page."""
-    local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %H:%M}"
+    return loc.short_moment(moment, zone)
 
 
 def build_context(source: SiteInput) -> Context:
@@ -175,8 +175,10 @@ def build_context(source: SiteInput) -> Context:
                               f"{local:%H:%M}" if local else "", states[post.id],
                               tuple(c for c in post.channels if c in channels), post.direction, post.lang)
     this_week = cm.week_key(today, config.week_start)
-    info = SiteInfo(config.title, zone.key, tuple(channels.values()), month_path("calendar/", today.year, today.month),
-                    week_path(this_week), any(p.campaign for p in posts))
+    loc = i18n.site_locale(config.locale, config.calendar)
+    info = SiteInfo(config.title, zone.key, tuple(channels.values()),
+                    month_path("calendar/", *loc.system.month_of(today)), week_path(this_week),
+                    any(p.campaign for p in posts), config.locale, config.calendar)
     folders: dict[str, str] = {}
     for name in sorted({p.campaign for p in posts if p.campaign}):
         folder, number = slug(name), 2
@@ -258,12 +260,6 @@ def group_by_day(chips: list[Chip]) -> dict[date, list[Chip]]:
     return days
 
 
-def day_title(day: date, today: date) -> str:
-    text = f"{day:%A} {day.day} {day:%B %Y}"
-    if day == today:
-        return f"Today · {text}"
-    if day == today + timedelta(days=1):
-        return f"Tomorrow · {text}"
-    if day == today - timedelta(days=1):
-        return f"Yesterday · {text}"
-    return text
+def day_title(day: date, today: date, loc: i18n.Locale = i18n.ENGLISH) -> str:
+    """'Today · Monday 16 November 2026', in ``loc``'s words and calendar."""
+    return loc.day_title(day, today)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import PurePosixPath
 
 from .. import textlimits, timing
@@ -33,13 +33,13 @@ def _counts(states) -> tuple[tuple[str, int], ...]:
 # --- agenda -----------------------------------------------------------------
 
 def agenda(ctx: "m.Context") -> AgendaPage:
-    config, zone, now, today = ctx.config, ctx.zone, ctx.source.now, ctx.today
+    config, zone, now, today, loc = ctx.config, ctx.zone, ctx.source.now, ctx.today, ctx.loc
     chips = ctx.chips
     due = tuple(chips[p.id] for p in ctx.posts if ctx.states[p.id] == timing.DUE)
     upcoming = tuple(chips[p.id] for p in timing.upcoming(ctx.posts, now, UPCOMING))
     week_days = cm.week_dates(*cm.week_key(today, config.week_start), config.week_start)
     by_day = m.group_by_day(list(chips.values()))
-    week = tuple(DayList(d, m.day_title(d, today), d == today, tuple(by_day.get(d, ()))) for d in week_days)
+    week = tuple(DayList(d, m.day_title(d, today, loc), d == today, tuple(by_day.get(d, ()))) for d in week_days)
     recent = []
     since = today - timedelta(days=RECENT_DAYS)
     for post in ctx.posts:
@@ -50,7 +50,7 @@ def agenda(ctx: "m.Context") -> AgendaPage:
         links = tuple((ctx.channels[c].label, r.url) for c, r in sorted(receipts.items())
                       if c in ctx.channels and r.state == "published" and r.url
                       and r.url.startswith(("https://", "http://")))
-        recent.append((max(times), Recent(chips[post.id], m.short_time(max(times), zone), links)))
+        recent.append((max(times), Recent(chips[post.id], m.short_time(max(times), zone, loc), links)))
     recent.sort(key=lambda pair: (pair[0], pair[1].chip.id), reverse=True)
     attention = []
     for post in ctx.posts:
@@ -76,9 +76,9 @@ def agenda(ctx: "m.Context") -> AgendaPage:
         problems.append(ProblemView(problem.level, where, problem.message,
                                     f"posts/{post_id}/index.html" if post_id else None))
     beat = ctx.source.calendar.heartbeat or {}
-    runner = m.local_text(parse_instant(beat.get("last_run")), zone)
+    runner = m.local_text(parse_instant(beat.get("last_run")), zone, loc=loc)
     undated = tuple(chips[p.id] for p in ctx.posts if p.publish_at is None)
-    return AgendaPage("index.html", m.day_title(today, today), due, upcoming, week,
+    return AgendaPage("index.html", m.day_title(today, today, loc), due, upcoming, week,
                       tuple(r for _, r in recent[:10]), tuple(attention), tuple(problems), runner, undated,
                       _counts(ctx.states.values()))
 
@@ -87,26 +87,31 @@ def agenda(ctx: "m.Context") -> AgendaPage:
 
 def months(ctx: "m.Context", prefix: str, scope_title: str, scope_path: str, posts: list[Post],
            every_month: bool = False) -> list[MonthPage]:
-    """Month grids for ``posts`` under ``prefix``: every month of the span, or only those with posts."""
-    config, today = ctx.config, ctx.today
+    """Month grids for ``posts`` under ``prefix``: every month of the span, or only those with posts.
+
+    Months are those of the site's calendar system (Jalali months on a Jalali site), and so are
+    their paths: ``calendar/1405/09/`` is Azar 1405. Week paths stay ISO weeks in either system.
+    """
+    config, today, loc = ctx.config, ctx.today, ctx.loc
+    system = loc.system
     chips = [ctx.chips[p.id] for p in posts]
     by_day = m.group_by_day(chips)
-    with_posts = sorted({(d.year, d.month) for d in by_day})
+    with_posts = sorted({system.month_of(d) for d in by_day})
     if every_month:
-        span = with_posts + [(today.year, today.month)]
+        span = with_posts + [system.month_of(today)]
         keys = cm.months_between(min(span), max(span))
     else:
         keys = with_posts
     order = cm.weekday_order(config.week_start)
-    weekdays = tuple(cm.DAY_NAMES[n] for n in order)
+    weekdays = tuple(loc.weekday(n) for n in order)
     found = []
     for index, (year, month) in enumerate(keys):
         weeks, week_links, count = [], [], 0
-        for row in cm.month_grid(year, month, config.week_start):
+        for row in cm.month_grid(year, month, config.week_start, system):
             cells = []
             for day in row:
                 mine = tuple(by_day.get(day, ()))
-                in_month = day.month == month
+                in_month = system.month_of(day) == (year, month)
                 count += len(mine) if in_month else 0
                 shown = mine if len(mine) <= MAX_CHIPS else mine[:MAX_CHIPS - 1]
                 more_path = (f"{m.week_path(cm.week_key(day, config.week_start))}#d-{day.isoformat()}"
@@ -114,14 +119,14 @@ def months(ctx: "m.Context", prefix: str, scope_title: str, scope_path: str, pos
                 cells.append(DayCell(day, in_month, day == today, shown, len(mine) - len(shown), more_path))
             weeks.append(tuple(cells))
             key = cm.week_key(row[0], config.week_start)
-            week_links.append((m.week_path(key), key[1]))
+            week_links.append((m.week_path(key), loc.week_number(*key, row)))
         prev_key = keys[index - 1] if index else None
         next_key = keys[index + 1] if index + 1 < len(keys) else None
         found.append(MonthPage(
-            m.month_path(prefix, year, month), scope_title, scope_path, year, month, cm.month_title(year, month),
+            m.month_path(prefix, year, month), scope_title, scope_path, year, month, loc.month_title(year, month),
             weekdays, tuple(weeks), tuple(week_links),
-            m.month_path(prefix, *prev_key) if prev_key else None, cm.month_title(*prev_key) if prev_key else None,
-            m.month_path(prefix, *next_key) if next_key else None, cm.month_title(*next_key) if next_key else None,
+            m.month_path(prefix, *prev_key) if prev_key else None, loc.month_title(*prev_key) if prev_key else None,
+            m.month_path(prefix, *next_key) if next_key else None, loc.month_title(*next_key) if next_key else None,
             count))
     return found
 
@@ -129,13 +134,14 @@ def months(ctx: "m.Context", prefix: str, scope_title: str, scope_path: str, pos
 # --- weeks ------------------------------------------------------------------
 
 def weeks(ctx: "m.Context") -> list[WeekPage]:
-    config, zone, today = ctx.config, ctx.zone, ctx.today
+    config, zone, today, loc = ctx.config, ctx.zone, ctx.today, ctx.loc
+    system = loc.system
     by_day = m.group_by_day(list(ctx.chips.values()))
     dated = sorted(by_day) + [today]
     first, last = min(dated), max(dated)
     # the weeks of every month shown, so each month row links to an existing week page
-    first = date(first.year, first.month, 1)
-    last = date(*cm.next_month(last.year, last.month), 1) - timedelta(days=1)
+    first = system.first_day(*system.month_of(first))
+    last = system.last_day(*system.month_of(last))
     keys = cm.weeks_between(first, last, config.week_start)
     found = []
     for index, key in enumerate(keys):
@@ -147,10 +153,11 @@ def weeks(ctx: "m.Context") -> list[WeekPage]:
             if length != timedelta(hours=24):
                 change = length - timedelta(hours=24)
                 minutes = abs(int(change.total_seconds() // 60))
-                amount = f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
-                clocks = f"Clocks go {'back' if change > timedelta(0) else 'forward'} {amount}"
-            week_days.append(WeekDay(day, cm.DAY_NAMES[day.weekday()], day == today, clocks,
-                                     tuple(by_day.get(day, ()))))
+                amount = (loc.gettext("%(hours)s h", hours=loc.digits(minutes // 60)) if minutes % 60 == 0
+                          else loc.gettext("%(minutes)s min", minutes=loc.digits(minutes)))
+                clocks = (loc.gettext("Clocks go back %(amount)s", amount=amount) if change > timedelta(0)
+                          else loc.gettext("Clocks go forward %(amount)s", amount=amount))
+            week_days.append(WeekDay(day, loc.weekday(day), day == today, clocks, tuple(by_day.get(day, ()))))
             slots.append(cm.hour_slots(day, zone))
         hours_used = [int(c.time[:2]) for d in week_days for c in d.chips if c.time]
         start = min(hours_used + [8])
@@ -158,12 +165,12 @@ def weeks(ctx: "m.Context") -> list[WeekPage]:
         rows = []
         for hour in range(start, end + 1):
             cells = tuple(tuple(c for c in d.chips if c.time and int(c.time[:2]) == hour) for d in week_days)
-            rows.append(HourRow(hour, f"{hour:02d}:00", cells, tuple(s[hour].count for s in slots)))
+            rows.append(HourRow(hour, loc.digits(f"{hour:02d}:00"), cells, tuple(s[hour].count for s in slots)))
         # the month holding most of the week, unless that month has no page (the span's edge)
         month = next(d for d in (days[3], days[0], days[-1]) if first <= d <= last)
         found.append(WeekPage(
-            m.week_path(key), key[0], key[1], cm.week_title(key[0], key[1], days), tuple(week_days), tuple(rows),
-            m.month_path("calendar/", month.year, month.month),
+            m.week_path(key), key[0], key[1], loc.week_title(key[0], key[1], days), tuple(week_days), tuple(rows),
+            m.month_path("calendar/", *system.month_of(month)),
             m.week_path(keys[index - 1]) if index else None,
             m.week_path(keys[index + 1]) if index + 1 < len(keys) else None))
     return found
@@ -217,15 +224,15 @@ def _rows(ctx: "m.Context", post: Post) -> tuple[ChannelRow, ...]:
         if view is None:
             continue
         parts = post.parts_for(name)
-        previews = ctx.remember(("preview", tuple(parts), view.network, view.limit),
-                                lambda: _previews(parts, view.network, view.limit))
+        previews = ctx.remember(("preview", ctx.loc.language, tuple(parts), view.network, view.limit),
+                                lambda: _previews(parts, view.network, view.limit, ctx.loc))
         receipt = receipts.get(name)
         receipt_view = None
         if receipt is not None:
             links = tuple(link for link in (_receipt_link(ctx, name, str(p.get("url") or "")) for p in receipt.parts)
                           if link)
             attempts = receipt.data.get("attempts")
-            receipt_view = ReceiptView(receipt.state, m.local_text(receipt.published_at, ctx.zone), links,
+            receipt_view = ReceiptView(receipt.state, m.local_text(receipt.published_at, ctx.zone, loc=ctx.loc), links,
                                        receipt.error or "", attempts if isinstance(attempts, int) else None,
                                        receipt.path)
         rows.append(ChannelRow(view, ctx.channel_states[post.id][name], name in post.variants, previews,
@@ -233,14 +240,27 @@ def _rows(ctx: "m.Context", post: Post) -> tuple[ChannelRow, ...]:
     return tuple(rows)
 
 
-def _previews(parts: list[str], network: str, limit: int | None) -> tuple[PreviewPart, ...]:
+def _previews(parts: list[str], network: str, limit: int | None, loc) -> tuple[PreviewPart, ...]:
     measures = textlimits.measure_parts(parts, network, limit)
-    return tuple(PreviewPart(text, measure.describe(), bool(measure.over), measure.fits)
+    return tuple(PreviewPart(text, _length_text(measure, loc), bool(measure.over), measure.fits)
                  for text, measure in zip(parts, measures))
 
 
+def _length_text(measure: textlimits.Measure, loc) -> str:
+    """'512/500 characters (12 over)' in the site's language (Measure.describe, translated)."""
+    unit, length = loc.word("unit", measure.unit), loc.digits(measure.length)
+    if measure.limit is None:
+        text = loc.gettext("%(length)s %(unit)s", length=length, unit=unit)
+    else:
+        text = loc.gettext("%(length)s/%(limit)s %(unit)s", length=length, limit=loc.digits(measure.limit),
+                           unit=unit)
+        if measure.over:
+            text = loc.gettext("%(text)s (%(over)s over)", text=text, over=loc.digits(measure.over))
+    return f"{text}; {measure.problem}" if measure.problem else text
+
+
 def post_pages(ctx: "m.Context") -> list[PostPage]:
-    zone, history = ctx.zone, ctx.source.history
+    zone, history, loc = ctx.zone, ctx.source.history, ctx.loc
     post_ids = {p.id for p in ctx.posts}
     feedback: dict[str, list[FeedbackItem]] = defaultdict(list)
     by_feedback_id = {}
@@ -255,18 +275,18 @@ def post_pages(ctx: "m.Context") -> list[PostPage]:
     for post in ctx.posts:
         chip = ctx.chips[post.id]
         local = post.publish_at.astimezone(zone) if post.publish_at else None
-        changes = tuple(HistoryEntry(c.commit[:8], c.author, m.local_text(c.when, zone), c.subject)
+        changes = tuple(HistoryEntry(c.commit[:8], c.author, m.local_text(c.when, zone, loc=loc), c.subject)
                         for c in history.get(post.path, ()))
         before, after = neighbours.get(post.id, (None, None))
         reply_to = by_feedback_id.get(post.in_reply_to) if post.in_reply_to else None
         found.append(PostPage(
-            f"posts/{post.id}/index.html", chip, post.path, m.local_text(post.publish_at, zone),
-            f"{post.publish_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if post.publish_at else "",
+            f"posts/{post.id}/index.html", chip, post.path, m.local_text(post.publish_at, zone, loc=loc),
+            loc.utc_text(post.publish_at) if post.publish_at else "",
             (post.campaign, f"campaigns/{ctx.campaign_folders[post.campaign]}/index.html") if post.campaign else None,
             post.tags, post.author or "", post.body, _rows(ctx, post), _media(ctx, post), changes,
             tuple(_feedback_view(i, ctx, post_ids) for i in feedback.get(post.id, ())),
             _feedback_view(reply_to, ctx, post_ids) if reply_to else None,
-            m.month_path("calendar/", local.year, local.month) if local else None,
+            m.month_path("calendar/", *loc.system.month_of(local.date())) if local else None,
             m.week_path(cm.week_key(local.date(), ctx.config.week_start)) if local else None,
             ctx.chips[before.id] if before else None, ctx.chips[after.id] if after else None))
     return found
@@ -275,13 +295,14 @@ def post_pages(ctx: "m.Context") -> list[PostPage]:
 # --- channels and campaigns -------------------------------------------------
 
 def _scope_months(ctx: "m.Context", prefix: str, posts: list[Post]) -> tuple[MonthGroup, ...]:
+    loc = ctx.loc
     by_month: dict[tuple[int, int], dict[date, list[Chip]]] = defaultdict(lambda: defaultdict(list))
     for post in posts:
         chip = ctx.chips[post.id]
         if chip.day is not None:
-            by_month[(chip.day.year, chip.day.month)][chip.day].append(chip)
-    return tuple(MonthGroup(cm.month_title(*key), m.month_path(prefix, *key),
-                            tuple(DayList(d, m.day_title(d, ctx.today), d == ctx.today, tuple(chips))
+            by_month[loc.system.month_of(chip.day)][chip.day].append(chip)
+    return tuple(MonthGroup(loc.month_title(*key), m.month_path(prefix, *key),
+                            tuple(DayList(d, m.day_title(d, ctx.today, loc), d == ctx.today, tuple(chips))
                                   for d, chips in sorted(days.items())))
                  for key, days in sorted(by_month.items()))
 
@@ -291,10 +312,11 @@ def _span(ctx: "m.Context", posts: list[Post]) -> tuple[str, str]:
     if not dated:
         return "", ""
     first, last = min(dated).astimezone(ctx.zone), max(dated).astimezone(ctx.zone)
-    return f"{first.day} {first:%b %Y}", f"{last.day} {last:%b %Y}"
+    return (ctx.loc.date_text(first.date(), month="short"), ctx.loc.date_text(last.date(), month="short"))
 
 
 def scopes(ctx: "m.Context") -> list:
+    loc, _ = ctx.loc, ctx.loc.gettext
     found: list = []
     index_entries = []
     for name, view in ctx.channels.items():
@@ -302,25 +324,24 @@ def scopes(ctx: "m.Context") -> list:
         prefix = f"channels/{name}/"
         settings = ctx.config.channels[name]
         rules = settings.cadence
-        facts = [("Network", view.network if view.network != "none" else "none (no length limit)"),
-                 ("Type", settings.type)]
+        facts = [(_("Network"), loc.word("network", view.network) if view.network != "none"
+                   else _("none (no length limit)")),
+                 (_("Type"), settings.type)]
         limit = view.limit or textlimits.DEFAULT_LIMITS.get(view.network)
         if limit:
-            facts.append(("Length limit", f"{limit}"))
-        for label, value in (("At most per day", rules.max_per_day), ("At most per week", rules.max_per_week),
-                             ("At least per week", rules.min_per_week)):
+            facts.append((_("Length limit"), loc.digits(limit)))
+        for label, value in ((_("At most per day"), rules.max_per_day), (_("At most per week"), rules.max_per_week),
+                             (_("At least per week"), rules.min_per_week)):
             if value is not None:
-                facts.append((label, str(value)))
+                facts.append((label, loc.digits(value)))
         if rules.min_gap is not None:
-            minutes = int(rules.min_gap.total_seconds() // 60)
-            facts.append(("Minimum gap", f"{minutes // 60} h {minutes % 60:02d} min" if minutes % 60 else f"{minutes // 60} h"
-                          if minutes >= 60 else f"{minutes} min"))
-        title = f"Channel {view.label}"
+            facts.append((_("Minimum gap"), loc.duration(int(rules.min_gap.total_seconds() // 60))))
+        title = _("Channel %(label)s", label=view.label)
         found.append(ScopePage(view.path, "channel", name, title, view, tuple(facts), _scope_months(ctx, prefix, posts),
                                _counts(ctx.states[p.id] for p in posts)))
         found += months(ctx, prefix, title, view.path, posts)
         index_entries.append(ScopeIndexEntry(view.label, view.path, len(posts), *_span(ctx, posts), view))
-    found.append(ScopeIndexPage("channels/index.html", "channel", "Channels", tuple(index_entries)))
+    found.append(ScopeIndexPage("channels/index.html", "channel", _("Channels"), tuple(index_entries)))
     campaigns: dict[str, list[Post]] = defaultdict(list)
     for post in ctx.posts:
         if post.campaign:
@@ -332,13 +353,13 @@ def scopes(ctx: "m.Context") -> list:
             posts = campaigns[name]
             prefix = f"campaigns/{folder}/"
             path = prefix + "index.html"
-            title = f"Campaign {name}"
+            title = _("Campaign %(name)s", name=name)
             channel_names = sorted({c for p in posts for c in p.channels if c in ctx.channels})
-            facts = (("Posts", str(len(posts))), ("From", _span(ctx, posts)[0]), ("To", _span(ctx, posts)[1]),
-                     ("Channels", ", ".join(ctx.channels[c].label for c in channel_names)))
+            facts = ((_("Posts"), loc.digits(len(posts))), (_("From"), _span(ctx, posts)[0]),
+                     (_("To"), _span(ctx, posts)[1]), (_("Channels"), loc.join(ctx.channels[c].label for c in channel_names)))
             found.append(ScopePage(path, "campaign", name, title, None, facts, _scope_months(ctx, prefix, posts),
                                    _counts(ctx.states[p.id] for p in posts)))
             found += months(ctx, prefix, title, path, posts)
             entries.append(ScopeIndexEntry(name, path, len(posts), *_span(ctx, posts), None))
-        found.append(ScopeIndexPage("campaigns/index.html", "campaign", "Campaigns", tuple(entries)))
+        found.append(ScopeIndexPage("campaigns/index.html", "campaign", _("Campaigns"), tuple(entries)))
     return found

@@ -15,9 +15,9 @@ from pathlib import Path
 import jinja2
 import markdown
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from .. import __version__, plaintext
+from .. import __version__, i18n, jalali, plaintext
 from .views import SiteInfo, state_class
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -28,7 +28,36 @@ REPO_TEMPLATES = "templates"
 # the body shows media separately (with alt text); a remote <img> would also load from the network
 _TAGS = set(nh3.ALLOWED_TAGS) - {"img"}
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
-STATE_WORDS = {"partly published": "partly published"}
+# a URL, #hashtag or @handle: in text of the other direction each must be isolated, or the
+# bidi algorithm moves its "#" or a trailing slash to the wrong end ("BookTok#")
+_TOKEN = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]»،؛]|(?<![&\w])[#@][\w\u200c]+(?:@[\w.-]*\w)?")  # not "&#39;"
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_VERBATIM = {"code", "pre"}
+
+
+def _isolated(text: str, direction: str) -> str:
+    """``text`` (already HTML) with each token of the other direction wrapped in <bdi>."""
+    return _TOKEN.sub(lambda m: f"<bdi>{m.group(0)}</bdi>" if i18n.text_direction(m.group(0)) != direction
+                      else m.group(0), text)
+
+
+def isolate_html(html: str, direction: str) -> str:
+    """Isolate the tokens in the text of ``html`` (a post body), leaving tags and code alone."""
+    out, verbatim = [], 0
+    for piece in _TAG_OR_TEXT.split(html):
+        if piece.startswith("<"):
+            name = piece.strip("</>").split()[0].lower() if piece.strip("</>") else ""
+            if name in _VERBATIM:
+                verbatim += -1 if piece.startswith("</") else 1
+            out.append(piece)
+        else:
+            out.append(piece if verbatim else _isolated(piece, direction))
+    return "".join(out)
+
+
+def isolate_text(text: str, direction: str) -> Markup:
+    """Plain text from a person or a network, escaped, its other-direction tokens in <bdi>."""
+    return Markup(_isolated(str(escape(text)), direction))
 
 
 class BodyRenderer:
@@ -38,7 +67,8 @@ class BodyRenderer:
         self.md = markdown.Markdown(extensions=["fenced_code", "sane_lists", "tables",
                                                 plaintext._SocialTextExtension()])
 
-    def html(self, body: str) -> Markup:
+    def html(self, body: str, direction: str | None = None) -> Markup:
+        """The body as safe HTML; with the post's ``direction``, URLs and tags of the other one isolated."""
         parts = plaintext.split_thread(body) or [""]
         rendered = []
         for part in parts:
@@ -48,20 +78,39 @@ class BodyRenderer:
         clean = nh3.clean(html, tags=_TAGS, link_rel="noopener noreferrer nofollow")
         # the body sits under the page's h1 and the "Post" h2
         clean = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + 2)}", clean)
-        return Markup(clean)
+        return Markup(isolate_html(clean, direction) if direction else clean)
 
 
-def environment(root: Path) -> jinja2.Environment:
-    """The calendar's own templates/ first, then the theme shipped in the package."""
+def environment(root: Path, locale: i18n.Locale = i18n.ENGLISH) -> jinja2.Environment:
+    """The calendar's own templates/ first, then the theme shipped in the package, speaking ``locale``.
+
+    Every word a template prints comes from the locale's catalogue (``_()`` and ``{% trans %}``);
+    dates go through the filters below, which know the site's calendar system and digits.
+    """
     loaders = []
     own = Path(root) / REPO_TEMPLATES
     if own.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(own)))
     loaders.append(jinja2.FileSystemLoader(str(THEME_DIR)))
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(locale.translations, newstyle=True)
     env.filters["state_class"] = state_class
+    env.filters["digits"] = locale.digits
+    for kind in ("state", "kind", "sentiment", "status", "level", "network"):
+        env.filters[f"{kind}_word"] = lambda value, kind=kind: locale.word(kind, value)
+    for name in ("date_short", "date_long", "day_number", "month_short_of", "month_title_of", "other_date",
+                 "weekday", "zone_name"):
+        env.filters[name] = getattr(locale, name)
+    env.filters["weekday_short"] = lambda day: locale.weekday(day, short=True)
+    env.filters["join_words"] = locale.join
+    env.filters["isolate"] = isolate_text
+    env.filters["text_dir"] = i18n.text_direction
+    env.globals["sep"] = locale.separator
     env.globals["version"] = __version__
+    env.globals["site_lang"] = locale.language
+    env.globals["site_dir"] = locale.direction
     return env
 
 
@@ -70,10 +119,12 @@ def template_files(root: Path) -> list[tuple[str, Path]]:
     found = []
     # the builder's own code too, so a changed socialgit (even unreleased) never serves stale pages
     for label, base in (("theme", THEME_DIR), ("static", STATIC_DIR), ("own", Path(root) / REPO_TEMPLATES),
-                        ("code", Path(__file__).resolve().parent)):
+                        ("code", Path(__file__).resolve().parent), ("locale", i18n.LOCALE_DIR)):
         if base.is_dir():
             found += [(f"{label}/{p.relative_to(base).as_posix()}", p) for p in sorted(base.rglob("*"))
                       if p.is_file() and "__pycache__" not in p.parts]
+    # the words, digits and calendars of every page
+    found += [(f"code/{Path(m.__file__).name}", Path(m.__file__)) for m in (i18n, jalali)]
     return found
 
 
@@ -90,12 +141,20 @@ def relative_root(page_path: str) -> str:
 
 
 class Renderer:
-    """Renders pages; one per process (holds the Jinja environment and the Markdown instance)."""
+    """Renders pages; one per process (holds the Jinja environments and the Markdown instance)."""
 
     def __init__(self, root: Path) -> None:
-        self.env = environment(root)
+        self.root = root
+        self.envs: dict[tuple[str, str], jinja2.Environment] = {}
         self.body = BodyRenderer()
 
+    def env(self, info: SiteInfo) -> jinja2.Environment:
+        """The environment of the site's language and calendar (one per pair, made on first use)."""
+        key = (info.locale, info.calendar)
+        if key not in self.envs:
+            self.envs[key] = environment(self.root, i18n.site_locale(*key))
+        return self.envs[key]
+
     def page(self, page, info: SiteInfo) -> str:
-        template = self.env.get_template(page.template)
+        template = self.env(info).get_template(page.template)
         return template.render(page=page, info=info, root=relative_root(page.path), body_html=self.body.html)

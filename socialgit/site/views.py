@@ -60,6 +60,8 @@ class SiteInfo:
     month_path: str
     week_path: str
     campaigns: bool
+    locale: str = "en"  # the language of every page (socialgit.toml [site] locale)
+    calendar: str = "gregorian"  # the calendar system of the month grids and dates (gregorian | jalali)
 
 
 @dataclass(frozen=True)
