@@ -69,13 +69,17 @@ WORDS = (
     C_("state", "partly published"), C_("state", "failed"), C_("state", "uncertain"), C_("state", "missed"),
     C_("kind", "reply"), C_("kind", "mention"), C_("kind", "quote"),
     C_("sentiment", "positive"), C_("sentiment", "negative"), C_("sentiment", "question"),
-    C_("sentiment", "neutral"),
+    C_("sentiment", "neutral"), C_("sentiment", "unclassified"),
     C_("status", "new"), C_("status", "triaged"), C_("status", "waiting"), C_("status", "done"),
     C_("status", "ignored"),
     C_("level", "error"), C_("level", "warning"),
     C_("network", "mastodon"), C_("network", "bluesky"), C_("network", "x"), C_("network", "none"),
     C_("unit", "characters"), C_("unit", "graphemes"), C_("unit", "weighted characters"),
     C_("time zone", "Asia/Tehran"),
+    # why insights left a post out (socialgit.insights)
+    C_("skipped", "younger than 48 h"), C_("skipped", "no snapshot between 48 h and 14 days"),
+    C_("skipped", "fewer than 3 other posts to compare with"),
+    C_("priority", "low"), C_("priority", "normal"), C_("priority", "high"), C_("priority", "urgent"),
 )
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .. import charts
+from .. import charts, i18n
 from ..feedback import LABELS
 from ..history_import import IMPORTED_DIR
 from ..insights import SILENCE, Analysis, CadenceReport, build_insights, cadence_report, suggestion_text
@@ -115,53 +115,58 @@ def _anchor(*parts: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
 
 
-def panel(analysis: Analysis) -> Panel:
+def panel(analysis: Analysis, loc: i18n.Locale = i18n.ENGLISH) -> Panel:
     drawn = analysis.posts > 0  # an empty grid says nothing the verdict does not
     label = analysis.channel_label
+    _ = loc.gettext
     return Panel(
         _anchor("ins", analysis.channel, analysis.source, *analysis.labels), analysis.heading,
         analysis.source == "imported", analysis.verdict, suggestion_text(analysis) or "", analysis.posts,
         charts.heatmap_svg(analysis) if drawn else "", charts.heatmap_table_html(analysis) if drawn else "",
-        charts.profile_svg(analysis.weekdays, f"{label}, {analysis.heading}: engagement by weekday, "
-                           "against usual, with 80% intervals and the number of posts") if drawn else "",
-        charts.profile_svg(analysis.blocks, f"{label}, {analysis.heading}: engagement by time of day "
-                           f"({analysis.zone.key}), against usual, with 80% intervals") if drawn else "",
+        charts.profile_svg(analysis.weekdays, _("%(label)s, %(heading)s: engagement by weekday, against usual, "
+                                                "with 80%% intervals and the number of posts",
+                                                label=label, heading=analysis.heading)) if drawn else "",
+        charts.profile_svg(analysis.blocks, _("%(label)s, %(heading)s: engagement by time of day (%(zone)s), "
+                                              "against usual, with 80%% intervals", label=label,
+                                              heading=analysis.heading, zone=analysis.zone.key)) if drawn else "",
         tuple(sorted(analysis.skipped.items())))
 
 
-def _targets(report: CadenceReport) -> tuple[Target, ...]:
-    t, soft = report.targets, report.defaults
+def _targets(report: CadenceReport, loc: i18n.Locale = i18n.ENGLISH) -> tuple[Target, ...]:
+    t, soft, _, n = report.targets, report.defaults, loc.gettext, loc.digits
     found = []
     if t.max_per_day is not None:
-        found.append(Target(f"at most {t.max_per_day} a day", "max_per_day" in soft))
+        found.append(Target(_("at most %(n)s a day", n=n(t.max_per_day)), "max_per_day" in soft))
     if t.max_per_week is not None:
-        found.append(Target(f"at most {t.max_per_week} a week", "max_per_week" in soft))
+        found.append(Target(_("at most %(n)s a week", n=n(t.max_per_week)), "max_per_week" in soft))
     if t.min_gap is not None:
-        found.append(Target(f"at least {_gap(t.min_gap)} apart", "min_gap" in soft))
+        found.append(Target(_("at least %(gap)s apart", gap=_gap(t.min_gap, loc)), "min_gap" in soft))
     if t.min_per_week is not None:
-        found.append(Target(f"at least {t.min_per_week} a week", "min_per_week" in soft))
+        found.append(Target(_("at least %(n)s a week", n=n(t.min_per_week)), "min_per_week" in soft))
     return tuple(found)
 
 
-def _gap(delta: timedelta) -> str:
+def _gap(delta: timedelta, loc: i18n.Locale = i18n.ENGLISH) -> str:
     hours, minutes = divmod(int(delta.total_seconds() // 60), 60)
-    return " ".join(p for p in (f"{hours} h" if hours else "", f"{minutes} min" if minutes else "") if p) or "0 min"
+    parts = ([loc.gettext("%(hours)s h", hours=loc.digits(hours))] if hours else []) + (
+        [loc.gettext("%(minutes)s min", minutes=loc.digits(minutes))] if minutes else [])
+    return " ".join(parts) or loc.gettext("%(minutes)s min", minutes=loc.digits(0))
 
 
-def cadence_view(report: CadenceReport) -> CadenceView:
-    weeks = []
+def cadence_view(report: CadenceReport, loc: i18n.Locale = i18n.ENGLISH) -> CadenceView:
+    weeks, _ = [], loc.gettext
     for week in report.weeks:
         notes = []
         if week.start == report.this_week:
-            notes.append("this week")
+            notes.append(_("this week"))
         if week.below_floor:
-            notes.append("below the weekly floor")
+            notes.append(_("below the weekly floor"))
         if report.targets.max_per_week is not None and week.posts > report.targets.max_per_week:
-            notes.append("over the weekly limit")
-        notes += [f"{day:%a %d %b} over the daily limit" for day in week.crowded]
-        weeks.append(CadenceWeek(f"{week.start.day} {week.start:%b %Y}", week.published, week.planned,
-                                 "; ".join(notes)))
-    return CadenceView(_targets(report), charts.cadence_svg(report) if report.weeks else "", tuple(weeks),
+            notes.append(_("over the weekly limit"))
+        notes += [_("%(day)s over the daily limit", day=loc.date_short(day)) for day in week.crowded]
+        weeks.append(CadenceWeek(loc.date_text(week.start, month="short"), week.published, week.planned,
+                                 loc.pgettext("note separator", "; ").join(notes)))
+    return CadenceView(_targets(report, loc), charts.cadence_svg(report) if report.weeks else "", tuple(weeks),
                        tuple((i.kind, i.message, i.soft) for i in report.issues))
 
 
@@ -178,25 +183,25 @@ def _campaigns(ctx: "m.Context", summaries) -> tuple[CampaignRow, ...]:
 
 
 def insights_page(ctx: "m.Context") -> InsightsPage:
-    source, config = ctx.source, ctx.config
+    source, config, loc = ctx.source, ctx.config, ctx.loc
     found = build_insights(source.calendar, source.metrics, source.imported, source.feedback, source.now)
     sections = []
     for name, ci in found.channels.items():
         view = ctx.channels[name]
-        sections.append(ChannelSection(view, _anchor("ch", name), panel(ci.own),
-                                       tuple(panel(a) for a in ci.imported), cadence_view(ci.cadence)))
+        sections.append(ChannelSection(view, _anchor("ch", name), panel(ci.own, loc),
+                                       tuple(panel(a, loc) for a in ci.imported), cadence_view(ci.cadence, loc)))
     problems = list(source.learn_problems)
     known = config.channels
     for label, channel in sorted({(r.label, r.channel) for r in source.imported if r.channel not in known}):
         problems.append(ProblemView("warning", f"{IMPORTED_DIR}/{label}/{channel}.jsonl",
-                                    f'channel "{channel}" is not in socialgit.toml; these imported rows are not used',
-                                    None))
+                                    loc.gettext('channel "%(channel)s" is not in socialgit.toml; these imported rows '
+                                                'are not used', channel=channel), None))
     views = tuple(p if isinstance(p, ProblemView) else
                   ProblemView(p.level, f"{p.path}:{p.line}" if p.line else p.path, p.message, None) for p in problems)
     start = cm.week_start_of(ctx.today, config.week_start)
     campaigns = _campaigns(ctx, found.campaigns)
-    return InsightsPage(PATH, config.timezone.key, config.week_start.capitalize(),
-                        f"{start:%A} {start.day} {start:%B %Y}", tuple(sections), campaigns, views)
+    return InsightsPage(PATH, loc.zone_name(config.timezone.key), loc.weekday(cm.WEEKDAY_INDEX[config.week_start]),
+                        loc.date_text(start, weekday="long"), tuple(sections), campaigns, views)
 
 
 def steps(ctx: "m.Context") -> list[datetime]:

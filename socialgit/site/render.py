@@ -98,7 +98,7 @@ def environment(root: Path, locale: i18n.Locale = i18n.ENGLISH) -> jinja2.Enviro
     env.install_gettext_translations(locale.translations, newstyle=True)
     env.filters["state_class"] = state_class
     env.filters["digits"] = locale.digits
-    for kind in ("state", "kind", "sentiment", "status", "level", "network"):
+    for kind in ("state", "kind", "sentiment", "status", "level", "network", "skipped", "priority"):
         env.filters[f"{kind}_word"] = lambda value, kind=kind: locale.word(kind, value)
     for name in ("date_short", "date_long", "day_number", "month_short_of", "month_title_of", "other_date",
                  "weekday", "zone_name"):
@@ -108,6 +108,8 @@ def environment(root: Path, locale: i18n.Locale = i18n.ENGLISH) -> jinja2.Enviro
     env.filters["isolate"] = isolate_text
     env.filters["text_dir"] = i18n.text_direction
     env.globals["sep"] = locale.separator
+    # attributes for text that socialgit only has in English, so a Persian page still reads it left to right
+    env.globals["untranslated"] = Markup(' lang="en" dir="ltr"') if locale.language != "en" else ""
     env.globals["version"] = __version__
     env.globals["site_lang"] = locale.language
     env.globals["site_dir"] = locale.direction
