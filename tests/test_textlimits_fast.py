@@ -1,0 +1,93 @@
+"""The fast paths of textlimits give exactly what the plain algorithms give.
+
+Mastodon's URL pattern is scanned only over the whitespace-free runs that hold
+"://", and grapheme clusters below U+0300 are counted without the \\X pattern.
+Both are shortcuts, so each is compared with the plain algorithm over texts
+built to stress the edges: URLs glued to punctuation, brackets, Unicode spaces
+(which a query may hold), several schemes in one run, bare domains before a
+scheme, mentions, t.co links, and text right up to each end.
+"""
+
+from __future__ import annotations
+
+import random
+
+import regex
+
+from socialgit import textlimits
+from socialgit.textlimits import _TCO_RE, _MAX_TCO_SLUG, _url_re, _valid_domain, graphemes
+
+TOKENS = [
+    "https://", "http://", "gemini://", "HTTPS://", "ftp://", "://", "example.com", "exa_mple.org", "t.co/",
+    "t.co/abc123", "xn--p1ai", "a.b", "sub.example.co.uk", "/path", "/p(a)th", "(", ")", "((", "?", "?q=1",
+    "&x=2", "#frag", "!", ".", ",", ";", ":", "'", '"', "*", "@", "@user", "@user@example.social", "#tag",
+    "x", "word", "é", "ñ", "日本", "سلام", "\u00a0", "\u2003", "\u3000", "\u200b", "\u202e", "\ufeff", " ", "  ",
+    "\n", "\n\n", "\t", "\r\n", "/", ":8080", "www.", "[", "]", "<", ">", "$", "%20", "-", "_", "~", "|",
+    "\U0001F600", "1", "2026",
+]
+
+
+def reference_urls(text: str) -> list[tuple[int, int, None]]:
+    """The plain algorithm: the pattern over the whole text, as Mastodon runs it."""
+    found = []
+    for match in _url_re().finditer(text):
+        url, protocol, domain = match.group(2), match.group(3), match.group(4)
+        if not protocol:
+            continue
+        start, end = match.start(2), match.end(2)
+        tco = _TCO_RE.match(url)
+        if tco:
+            if len(tco.group(1)) > _MAX_TCO_SLUG:
+                continue
+            url = tco.group(0)
+            end = start + len(url)
+        if not _valid_domain(len(url), domain):
+            continue
+        found.append((start, end, None))
+    return found
+
+
+def texts(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(TOKENS) for _ in range(rng.randint(1, 30))) for _ in range(count)]
+
+
+FIXED = [
+    "", "://", "https://example.com", " https://example.com ", "see https://example.com/x.",
+    "(https://example.com/a_(b))", "foo.com/https://bar.com", "https://a.co?x=1\u00a0y https://b.co",
+    "@alice https://mastodon.social/@alice and @bob@example.social", "https://t.co/" + "a" * 41,
+    "x\nhttps://example.com\n", "https://example.com\thttps://example.org\rhttps://example.net",
+    "text https://example.com/" + "p" * 5000, "https://example.com" * 3, "gemini://example.com/a b",
+]
+
+
+def test_mastodon_urls_match_the_whole_text_scan():
+    for text in FIXED + texts(4000, seed=3):
+        assert textlimits._mastodon_urls(text) == reference_urls(text), repr(text)
+
+
+def test_mastodon_length_of_real_looking_posts():
+    rng = random.Random(7)
+    words = ["coffee", "https://example.org/p/474", "(https://example.org/a)", "@team@example.social",
+             "#قهوه", "**bold**", "www.example.com", "http://example.com/q?x=1&y=2.", "\n", "\n\n", "-"]
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(20, 200)))
+        entities = textlimits._remove_overlapping(reference_urls(text) + textlimits._mastodon_mentions(text))
+        out, index = [], 0
+        for start, end, replacement in entities:
+            out += [text[index:start], replacement if replacement is not None else "x" * 23]
+            index = end
+        expected = len(regex.findall(r"\X", "".join(out) + text[index:]))
+        assert textlimits.mastodon_length(text) == expected
+
+
+def test_graphemes_match_the_cluster_pattern():
+    rng = random.Random(11)
+    low = [chr(c) for c in range(0x300)] + ["\r\n"] * 20
+    high = ["e\u0301", "\u0301", "\u200d", "\u200c", "\U0001F1EE\U0001F1F7", "\U0001F44B\U0001F3FD", "\u0915\u094d",
+            "\u2764\ufe0f", "سلام", "\u1100\u1161"]
+    samples = ["", "\r\n", "\r\r\n\n", "a\r\n\u0301"]
+    samples += ["".join(rng.choice(low) for _ in range(rng.randint(1, 60))) for _ in range(2000)]
+    samples += ["".join(rng.choice(low + high) for _ in range(rng.randint(1, 60))) for _ in range(2000)]
+    for text in samples:
+        assert graphemes(text) == len(regex.findall(r"\X", text)), repr(text)
