@@ -12,7 +12,7 @@ from socialgit.cli import cli
 from socialgit.feedback import FeedbackItem, Judgement
 from socialgit.site import build_site
 from socialgit.site.build import read_site
-from socialgit.site.feedback_log import HIDDEN, PER_PAGE, anchor, duration, line, sparkline, week_stats
+from socialgit.site.feedback_log import HIDDEN, PER_PAGE, anchor, duration, line, paging, sparkline, week_stats
 from socialgit.site.model import build_model
 
 from .conftest import TORONTO, at
@@ -101,7 +101,7 @@ def test_each_item_shows_its_thread_our_reply_triage_fields_and_who_judged_it(re
     entries = {e.id: e for e in page(model(repo), "feedback/index.html").items}
     reply = entries["mastodon-4"]
     assert reply.parent.author == "Ann" and reply.parent.excerpt == "My box arrived crushed."
-    assert reply.parent.post_path == "posts/sale/index.html" and reply.parent.anchor == "fb-mastodon-3"
+    assert reply.parent.href == "posts/sale/index.html" and reply.parent.anchor == "fb-mastodon-3"
     assert reply.sentiment_by.human and reply.sentiment_by.by == "a person"
     assert reply.response == "2 h" and reply.post.id == "sale"
     crushed = entries["mastodon-3"]
@@ -162,23 +162,36 @@ def test_week_stats_count_in_the_local_week_and_skip_a_response_before_the_comme
     assert sunday_weeks[0].start == date(2026, 11, 15) and sunday_weeks[0].items == 2
 
 
-def test_the_log_is_paged_and_a_parent_links_to_the_page_that_holds_it(repo):
-    repo.post("p", "title: P\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", month="2026/11")
+def test_paging_keeps_archive_pages_counted_from_the_oldest():
+    assert paging(0) == (0, []) and paging(100) == (100, []) and paging(101) == (101, [])
+    assert paging(150) == (50, [(1, 50, 150)])  # a first page of half a page or more stands alone
+    assert paging(205) == (105, [(1, 105, 205)])  # else it keeps the newest full page with it
+    assert paging(250) == (50, [(2, 50, 150), (1, 150, 250)])
+
+
+def mention(repo, n: int, when: datetime, **fields) -> None:
+    front = {"id": f"mastodon-{n}", "network": "mastodon", "kind": "mention", "created_at": when.isoformat(), **fields}
+    repo.write(f"content/feedback/_mentions/mastodon-{n}.md",
+               "---\n" + "".join(f"{k}: {v}\n" for k, v in front.items()) + f"---\nm{n}\n")
+
+
+def test_the_log_is_paged_and_an_archive_page_does_not_change_when_new_items_arrive(repo):
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
     total = PER_PAGE * 2 + 5
     for n in range(total):
-        extra = {"in_reply_to": "mastodon-0"} if n == total - 1 else {}
-        feedback(repo, "p", f"mastodon-{n}", f"c{n}", created_at=(start + timedelta(minutes=n)).isoformat(), **extra)
+        mention(repo, n, start + timedelta(minutes=n), **({"in_reply_to": "mastodon-0"} if n == total - 1 else {}))
     pages = by_path(model(repo))
-    first, second, third = (pages["feedback/index.html"], pages["feedback/page/2/index.html"],
-                            pages["feedback/page/3/index.html"])
-    assert (first.pages, len(first.items), len(third.items)) == (3, PER_PAGE, 5)
-    assert first.prev_path is None and first.next_path == "feedback/page/2/index.html"
-    assert second.prev_path == "feedback/index.html" and third.next_path is None
-    assert first.summary is not None and second.summary is None and second.posts == ()
+    first, oldest = pages["feedback/index.html"], pages["feedback/page/1/index.html"]
+    assert len(first.items) == total - PER_PAGE and [e.id for e in oldest.items][-1] == "mastodon-0"
+    assert first.next_path == "feedback/page/1/index.html" and first.prev_path is None
+    assert oldest.prev_path == "feedback/index.html" and oldest.next_path is None
+    assert first.summary is not None and oldest.summary is None and oldest.total is None
+    assert {link.count for g in oldest.filters for link in g.links} == {-1}  # counts would change every page
     newest = first.items[0]
-    assert newest.id == f"mastodon-{total - 1}" and newest.parent.log_path == "feedback/page/3/index.html"
-    assert third.items[-1].id == "mastodon-0" and third.items[-1].log_path == "feedback/page/3/index.html"
+    assert newest.id == f"mastodon-{total - 1}" and newest.parent.href == "feedback/page/1/index.html"
+    mention(repo, total, start + timedelta(days=1))
+    again = by_path(model(repo))
+    assert again["feedback/page/1/index.html"] == oldest and again["feedback/index.html"] != first
 
 
 def test_hide_handles_shows_a_commenter_on_every_page_and_drops_links_that_name_them(repo):

@@ -59,6 +59,7 @@ class Judged:
     value: str
     by: str  # "vader 0.62", "a person", ""
     human: bool
+    css: str  # the tag's classes, worked out once here rather than on every page the item is on
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,7 @@ class ThreadRef:
     author: str
     excerpt: str
     anchor: str
-    post_path: str | None  # the post page that lists it, if any
-    log_path: str  # its place in the full log
+    href: str  # where it is shown: its post page, else its place in the full log
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,9 @@ class FeedbackEntry(FeedbackView):
     intent_by: Judged | None = None
     assignee: str = ""
     labels: tuple[str, ...] = ()
-    priority: str = ""
+    priority: str = ""  # "" for normal
+    status_css: str = ""
+    about: str = ""  # "Reply to", "Quotes" or "About": how it relates to its post
     post_id: str = ""  # as written in the file, shown when the post is not in this build
     post: Chip | None = None
     parent: ThreadRef | None = None
@@ -87,10 +89,9 @@ class FeedbackEntry(FeedbackView):
     reply_id: str = ""  # reply_post naming a post not in this build
     response: str = ""  # "1 h 20 min" to the first response
     short: str = ""  # the comment cut to EXCERPT characters
-    cut: int = 0  # characters left out of ``short``
+    cut: str = ""  # "1,234": characters left out of ``short``
     created: str = ""  # ISO time for <time datetime>
     attention: bool = False
-    log_path: str = ""
 
 
 def _judged(judgement: Judgement | None) -> Judged | None:
@@ -98,7 +99,9 @@ def _judged(judgement: Judgement | None) -> Judged | None:
         return None
     human = judgement.source == "human"
     score = f" {judgement.score:.2f}" if judgement.score is not None and not human else ""
-    return Judged(line(judgement.value, 24), "a person" if human else line(judgement.source, 24) + score, human)
+    value = line(judgement.value, 24)
+    css = f"tag tag-{value if value in LABELS else 'other'}" + (" tag-human" if human else "")
+    return Judged(value, "a person" if human else line(judgement.source, 24) + score, human, css)
 
 
 def needs_attention(item: FeedbackItem) -> bool:
@@ -123,8 +126,25 @@ def newest_first(items) -> list[FeedbackItem]:
     return sorted(items, key=lambda i: (-(i.created_at.timestamp() if i.created_at else float("-inf")), i.id))
 
 
-def log_path(number: int, prefix: str = "feedback/") -> str:
-    return f"{prefix}index.html" if number <= 1 else f"{prefix}page/{number}/index.html"
+def page_path(folder: str, number: int | None) -> str:
+    """A log's first page (``number`` None) or one of its archive pages, numbered from the oldest."""
+    return f"{folder}index.html" if number is None else f"{folder}page/{number}/index.html"
+
+
+def paging(count: int, size: int = PER_PAGE) -> tuple[int, list[tuple[int, int, int]]]:
+    """How ``count`` items, newest first, fall on a log's pages: (items on the first page, archive pages).
+
+    Archive pages hold ``size`` items each counted from the oldest, so a new item
+    changes only the first page and an archive page stays the same file (an
+    incremental build renders it once). The first page holds the newest items
+    not yet in the archive: between size / 2 and size * 1.5 of them.
+    Archive pages are (number, start, end) slices of the newest-first list.
+    """
+    chunks = max(1, -(-count // size))
+    newest = count - (chunks - 1) * size
+    front = chunks - 1 if chunks > 1 and newest < size / 2 else chunks
+    archive = [(n, max(0, count - n * size), count - (n - 1) * size) for n in range(front - 1, 0, -1)]
+    return count - (front - 1) * size, archive
 
 
 class Threads:
@@ -136,7 +156,10 @@ class Threads:
         self.items = newest_first(ctx.source.feedback)
         by_id = {i.id: i for i in self.items}
         # keyed by path: the file name is the dedup key, an id written by hand may repeat
-        self.where = {i.path: log_path(n // PER_PAGE + 1) for n, i in enumerate(self.items)}
+        first, archive = paging(len(self.items))
+        self.where = {i.path: page_path("feedback/", None) for i in self.items[:first]}
+        for number, start, end in archive:
+            self.where.update((i.path, page_path("feedback/", number)) for i in self.items[start:end])
         answers: dict[str, list[Chip]] = defaultdict(list)
         for post in ctx.posts:
             if post.in_reply_to:
@@ -168,7 +191,7 @@ class Threads:
         if source is not None:
             source_post = ctx.chips.get(source.post) if source.post else None
             parent = ThreadRef(self._name(source)[0], line(self._text(source.body), 140), anchor(source.id),
-                               source_post.path if source_post else None, self.where[source.path])
+                               source_post.path if source_post else self.where[source.path])
         replies = list(answers)
         reply_id = ""
         if item.reply_post:
@@ -181,17 +204,21 @@ class Threads:
         response = duration(answered[0]) if answered else ""
         lang = item.lang if item.lang and re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", item.lang) else None
         sentiment, intent = _judged(item.sentiment), _judged(item.intent)
+        status, priority = line(item.status, 24), line(item.priority, 24)
         return FeedbackEntry(
             item.id, line(item.network, 24), line(item.kind, 24), name, handle, author_url, url,
             m.local_text(item.created_at, zone), sentiment.value if sentiment else "",
-            intent.value if intent else "", line(item.status, 24), lang, body,
+            intent.value if intent else "", status, lang, body,
             post.path if post else None,
-            anchor=anchor(item.id), sentiment_by=sentiment, intent_by=intent, assignee=line(item.assignee, 60),
-            labels=tuple(line(label, 40) for label in item.labels if line(label)), priority=line(item.priority, 24),
+            anchor=anchor(item.id), sentiment_by=sentiment,
+            intent_by=intent if intent and (not sentiment or intent.value != sentiment.value) else None,
+            assignee=line(item.assignee, 60), labels=tuple(line(label, 40) for label in item.labels if line(label)),
+            priority="" if priority == "normal" else priority,
+            status_css=f"tag fb-status st-{status if status in STATUSES else 'other'}",
+            about={"reply": "Reply to", "quote": "Quotes"}.get(item.kind, "About"),
             post_id=line(item.post, 80), post=post, parent=parent, replies=tuple(replies), reply_id=reply_id,
-            response=response, short=body[:EXCERPT], cut=max(0, len(body) - EXCERPT),
-            created=item.created_at.isoformat() if item.created_at else "", attention=needs_attention(item),
-            log_path=self.where[item.path])
+            response=response, short=body[:EXCERPT], cut=f"{len(body) - EXCERPT:,}" if len(body) > EXCERPT else "",
+            created=item.created_at.isoformat() if item.created_at else "", attention=needs_attention(item))
 
 
 def threads(ctx: "m.Context") -> Threads:
@@ -263,15 +290,14 @@ class FeedbackLogPage:
     path: str
     title: str
     scope: str  # "" for the whole log, else "Status: new" and so on
-    total: int  # items in this scope
+    total: int | None  # items in this scope, on its first page (an archive page must not change with it)
     items: tuple[FeedbackEntry, ...]
-    filters: tuple[FilterGroup, ...]
+    filters: tuple[FilterGroup, ...]  # counts only on first pages, for the same reason
     posts: tuple[tuple[Chip, int], ...]  # posts with feedback, for the post filter
     summary: Summary | None
-    number: int
-    pages: int
-    prev_path: str | None
-    next_path: str | None
+    number: int | None  # None on the first page, else the archive page's number (1 is the oldest)
+    prev_path: str | None  # newer items
+    next_path: str | None  # older items
     hidden: bool
     template: str = "feedback.html"
 
@@ -391,25 +417,30 @@ def log_pages(ctx: "m.Context") -> list[FeedbackLogPage]:
                 [i for i in items if line(i.assignee, 60) == a]) for a, f in assignees.items()]
     first_pages = defaultdict(dict)
     for key, value, _, folder, _ in scopes:
-        first_pages[key][value] = log_path(1, folder)
+        first_pages[key][value] = page_path(folder, None)
     names = {"status": "Status", "sentiment": "Sentiment", "network": "Network", "assignee": "Assignee"}
     with_posts = Counter(i.post for i in items if i.post in ctx.chips)
     posts = tuple((ctx.chips[p.id], with_posts[p.id]) for p in reversed(ctx.posts) if with_posts[p.id])[:40]
     found = []
     for key, value, label, folder, mine in scopes:
-        groups = tuple(FilterGroup(names[g], g, tuple(
-            FilterLink(lab, first_pages[g][val], len(sub), g == key and val == value)
-            for g2, val, lab, _, sub in scopes if g2 == g)) for g in names)
-        summary = _summary(items, th, ctx, first_pages) if not key else None
-        count = max(1, -(-len(mine) // PER_PAGE))
+        def groups(counts: bool) -> tuple[FilterGroup, ...]:
+            return tuple(FilterGroup(names[g], g, tuple(
+                FilterLink(lab, first_pages[g][val], len(sub) if counts else -1, g == key and val == value)
+                for g2, val, lab, _, sub in scopes if g2 == g)) for g in names)
+
         title = "Feedback" if not key else f"Feedback · {names[key].lower()} {label}"
-        for number in range(1, count + 1):
-            chunk = mine[(number - 1) * PER_PAGE: number * PER_PAGE]
+        scope = f"{names[key]}: {label}" if key else ""
+        first, archive = paging(len(mine))
+        newest_archived = archive[0][0] if archive else None
+        found.append(FeedbackLogPage(
+            page_path(folder, None), title, scope, len(mine), tuple(th.entries[i.path] for i in mine[:first]),
+            groups(True), posts if not key else (), _summary(items, th, ctx, first_pages) if not key else None,
+            None, None, page_path(folder, newest_archived) if archive else None, th.hidden))
+        archived = groups(False)
+        for number, start, end in archive:
             found.append(FeedbackLogPage(
-                log_path(number, folder), title, f"{names[key]}: {label}" if key else "", len(mine),
-                tuple(th.entries[i.path] for i in chunk), groups, posts if not key and number == 1 else (),
-                summary if number == 1 else None, number, count,
-                log_path(number - 1, folder) if number > 1 else None,
-                log_path(number + 1, folder) if number < count else None, th.hidden))
+                page_path(folder, number), title, scope, None, tuple(th.entries[i.path] for i in mine[start:end]),
+                archived, (), None, number, page_path(folder, None if number == newest_archived else number + 1),
+                page_path(folder, number - 1) if number > 1 else None, th.hidden))
     return found
 
