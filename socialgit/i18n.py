@@ -80,6 +80,11 @@ WORDS = (
     C_("skipped", "younger than 48 h"), C_("skipped", "no snapshot between 48 h and 14 days"),
     C_("skipped", "fewer than 3 other posts to compare with"),
     C_("priority", "low"), C_("priority", "normal"), C_("priority", "high"), C_("priority", "urgent"),
+    C_("judged", "sentiment"), C_("judged", "intent"),
+    C_("channel type", "outbox"), C_("channel type", "mastodon"), C_("channel type", "bluesky"),
+    C_("channel type", "webhook"),
+    # who judged a comment's sentiment or intent (socialgit.classify)
+    C_("source", "rule"), C_("source", "lexicon"), C_("source", "model"),
 )
 
 

@@ -19,12 +19,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from .. import i18n
 from ..feedback import LABELS, STATUSES, FeedbackItem, Judgement
 from . import calendar_math as cm
 from . import model as m
 from .views import Chip, FeedbackView
 
-HIDDEN = "a commenter"
+HIDDEN = i18n.N_("a commenter")  # in the site's language, from the catalogue
 PER_PAGE = 100  # a big calendar has ten items per post: the log is paged
 ATTENTION_MAX = 50
 WEEKS = 12
@@ -42,16 +43,15 @@ def line(text: str | None, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def duration(delta: timedelta) -> str:
-    """'45 min', '3 h 05 min', '2 d 4 h'."""
+def duration(delta: timedelta, loc: i18n.Locale = i18n.ENGLISH) -> str:
+    """'45 min', '3 h 05 min', '2 d 4 h', in ``loc``'s words and digits."""
     minutes = max(0, int(delta.total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
+        return (loc.gettext("%(days)s d %(hours)s h", days=loc.digits(days), hours=loc.digits(hours)) if hours
+                else loc.gettext("%(days)s d", days=loc.digits(days)))
+    return loc.duration(hours * 60 + minutes)
 
 
 @dataclass(frozen=True)
@@ -94,14 +94,15 @@ class FeedbackEntry(FeedbackView):
     attention: bool = False
 
 
-def _judged(judgement: Judgement | None) -> Judged | None:
+def _judged(judgement: Judgement | None, loc: i18n.Locale = i18n.ENGLISH) -> Judged | None:
     if judgement is None or not judgement.value:
         return None
     human = judgement.source == "human"
-    score = f" {judgement.score:.2f}" if judgement.score is not None and not human else ""
+    score = f" {loc.digits(f'{judgement.score:.2f}')}" if judgement.score is not None and not human else ""
     value = line(judgement.value, 24)
     css = f"tag tag-{value if value in LABELS else 'other'}" + (" tag-human" if human else "")
-    return Judged(value, "a person" if human else line(judgement.source, 24) + score, human, css)
+    by = loc.gettext("a person") if human else loc.word("source", line(judgement.source, 24)) + score
+    return Judged(value, by, human, css)
 
 
 def needs_attention(item: FeedbackItem) -> bool:
@@ -152,6 +153,7 @@ class Threads:
 
     def __init__(self, ctx: "m.Context") -> None:
         config = ctx.config
+        self.loc = ctx.loc
         self.hidden = bool(ctx.source.hide_handles or config.hide_handles)
         self.items = newest_first(ctx.source.feedback)
         by_id = {i.id: i for i in self.items}
@@ -170,16 +172,16 @@ class Threads:
 
     def _name(self, item: FeedbackItem) -> tuple[str, str]:
         if self.hidden:
-            return HIDDEN, ""
+            return self.loc.gettext(HIDDEN), ""
         name, handle = line(item.author.name, 80), line(item.author.handle, 80)
-        return (name or handle or "someone"), (handle if name else "")
+        return (name or handle or self.loc.gettext("someone")), (handle if name else "")
 
     def _text(self, body: str) -> str:
         body = _BODY_JUNK.sub("", body)
         return _HANDLE.sub("@…", body) if self.hidden else body
 
     def _entry(self, item: FeedbackItem, ctx: "m.Context", by_id: dict, answers: list[Chip]) -> FeedbackEntry:
-        zone = ctx.zone
+        zone, loc = ctx.zone, self.loc
         name, handle = self._name(item)
         web = not self.hidden  # their addresses name the commenter
         author_url = item.author.url if web and item.author.url.startswith(("https://", "http://")) else ""
@@ -201,13 +203,13 @@ class Threads:
             elif chip not in replies:
                 replies.insert(0, chip)
         answered = _deltas([item])
-        response = duration(answered[0]) if answered else ""
+        response = duration(answered[0], loc) if answered else ""
         lang = item.lang if item.lang and re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", item.lang) else None
-        sentiment, intent = _judged(item.sentiment), _judged(item.intent)
+        sentiment, intent = _judged(item.sentiment, loc), _judged(item.intent, loc)
         status, priority = line(item.status, 24), line(item.priority, 24)
         return FeedbackEntry(
             item.id, line(item.network, 24), line(item.kind, 24), name, handle, author_url, url,
-            m.local_text(item.created_at, zone), sentiment.value if sentiment else "",
+            m.local_text(item.created_at, zone, loc=loc), sentiment.value if sentiment else "",
             intent.value if intent else "", status, lang, body,
             post.path if post else None,
             anchor=anchor(item.id), sentiment_by=sentiment,
@@ -215,9 +217,11 @@ class Threads:
             assignee=line(item.assignee, 60), labels=tuple(line(label, 40) for label in item.labels if line(label)),
             priority="" if priority == "normal" else priority,
             status_css=f"tag fb-status st-{status if status in STATUSES else 'other'}",
-            about={"reply": "Reply to", "quote": "Quotes"}.get(item.kind, "About"),
+            about=loc.gettext("Reply to") if item.kind == "reply" else (loc.gettext("Quotes") if item.kind == "quote"
+                                                                          else loc.gettext("About")),
             post_id=line(item.post, 80), post=post, parent=parent, replies=tuple(replies), reply_id=reply_id,
-            response=response, short=body[:EXCERPT], cut=f"{len(body) - EXCERPT:,}" if len(body) > EXCERPT else "",
+            response=response, short=body[:EXCERPT],
+            cut=loc.digits(f"{len(body) - EXCERPT:,}") if len(body) > EXCERPT else "",
             created=item.created_at.isoformat() if item.created_at else "", attention=needs_attention(item))
 
 
@@ -319,15 +323,18 @@ def _deltas(items) -> list[timedelta]:
             if i.first_response_at and i.created_at and i.first_response_at >= i.created_at]
 
 
-def _median(deltas: list[timedelta]) -> str:
-    return duration(timedelta(seconds=statistics.median(d.total_seconds() for d in deltas))) if deltas else ""
+def _median(deltas: list[timedelta], loc: i18n.Locale = i18n.ENGLISH) -> str:
+    return duration(timedelta(seconds=statistics.median(d.total_seconds() for d in deltas)), loc) if deltas else ""
 
 
-def _share(positive: int, negative: int) -> str:
-    return f"{round(100 * positive / (positive + negative))} %" if positive + negative else ""
+def _share(positive: int, negative: int, loc: i18n.Locale = i18n.ENGLISH) -> str:
+    if not positive + negative:
+        return ""
+    return loc.gettext("%(percent)s %%", percent=loc.digits(round(100 * positive / (positive + negative))))
 
 
-def week_stats(items: list[FeedbackItem], today: date, week_start: str, zone, weeks: int = WEEKS) -> tuple[WeekStat, ...]:
+def week_stats(items: list[FeedbackItem], today: date, week_start: str, zone, weeks: int = WEEKS,
+               loc: i18n.Locale = i18n.ENGLISH) -> tuple[WeekStat, ...]:
     """Items, median time to first response and share positive, per local week, oldest first."""
     last = cm.week_start_of(today, week_start)
     first = last - timedelta(weeks=weeks - 1)
@@ -344,8 +351,9 @@ def week_stats(items: list[FeedbackItem], today: date, week_start: str, zone, we
         deltas = _deltas(mine)
         tally = Counter(sentiment_of(i) for i in mine)
         hours = statistics.median(d.total_seconds() for d in deltas) / 3600 if deltas else None
-        found.append(WeekStat(start, f"{start.day} {start:%b}", len(mine), len(deltas), _median(deltas), hours,
-                              tally["positive"], tally["negative"], _share(tally["positive"], tally["negative"])))
+        found.append(WeekStat(start, loc.date_text(start, month="short", year=False), len(mine), len(deltas),
+                              _median(deltas, loc), hours, tally["positive"], tally["negative"],
+                              _share(tally["positive"], tally["negative"], loc)))
     return tuple(found)
 
 
@@ -380,45 +388,50 @@ def _summary(items: list[FeedbackItem], th: Threads, ctx: "m.Context", scopes: d
     # the worst first: priority, then negative before a question, then the longest waiting
     urgent.sort(key=lambda i: (rank.get(i.priority or "normal", 1), sentiment_of(i) != "negative",
                                i.created_at.timestamp() if i.created_at else float("inf"), i.id))
-    weeks = week_stats(items, ctx.today, ctx.config.week_start, ctx.zone)
+    loc = ctx.loc
+    weeks = week_stats(items, ctx.today, ctx.config.week_start, ctx.zone, loc=loc)
     while len(weeks) > 1 and not weeks[0].items:  # weeks before the first feedback say nothing
         weeks = weeks[1:]
     deltas = _deltas(items)
-    labels = [f"week of {w.label}" for w in weeks]
+    labels = [loc.gettext("week of %(day)s", day=w.label) for w in weeks]
     hours = [w.hours for w in weeks]
     shares = [None if not (w.positive + w.negative) else w.positive / (w.positive + w.negative) for w in weeks]
-    response = sparkline(hours, [f"{lab}: {w.median}" for lab, w in zip(labels, weeks)],
-                         "Median time to first response per week (lower is better)")
-    share = sparkline(shares, [f"{lab}: {w.share} positive" for lab, w in zip(labels, weeks)],
-                      "Share positive of positive and negative, per week", top=1.0)
+    response = sparkline(hours, [loc.gettext("%(week)s: %(median)s", week=lab, median=w.median)
+                                 for lab, w in zip(labels, weeks)],
+                         loc.gettext("Median time to first response per week (lower is better)"))
+    share = sparkline(shares, [loc.gettext("%(week)s: %(share)s positive", week=lab, share=w.share)
+                               for lab, w in zip(labels, weeks)],
+                      loc.gettext("Share positive of positive and negative, per week"), top=1.0)
     shown = [s for s in (*LABELS, UNCLASSIFIED) if sentiments[s] or s in LABELS]
     return Summary(tuple((s, statuses[s], scopes["status"][s]) for s in STATUSES),
                    tuple((s, sentiments[s], scopes["sentiment"][s]) for s in shown),
-                   tuple(th.entries[i.path] for i in urgent[:ATTENTION_MAX]), len(urgent), weeks, _median(deltas),
-                   len(deltas), _share(sentiments["positive"], sentiments["negative"]), response, share)
+                   tuple(th.entries[i.path] for i in urgent[:ATTENTION_MAX]), len(urgent), weeks, _median(deltas, loc),
+                   len(deltas), _share(sentiments["positive"], sentiments["negative"], loc), response, share)
 
 
 
 def log_pages(ctx: "m.Context") -> list[FeedbackLogPage]:
     """The full log (paged) and one paged log per status, sentiment, network and assignee."""
-    th = threads(ctx)
+    th, loc = threads(ctx), ctx.loc
+    _ = loc.gettext
     items = th.items
     networks = _folders({line(i.network, 24) for i in items})
     assignees = _folders({line(i.assignee, 60) for i in items})
     sentiments = [s for s in (*LABELS, UNCLASSIFIED) if s in LABELS or any(sentiment_of(i) == s for i in items)]
     # (group key, value, label, folder, items)
     scopes: list[tuple[str, str, str, str, list[FeedbackItem]]] = [("", "", "", "feedback/", items)]
-    scopes += [("status", s, s, f"feedback/status/{s}/", [i for i in items if i.status == s]) for s in STATUSES]
-    scopes += [("sentiment", s, s, f"feedback/sentiment/{s}/", [i for i in items if sentiment_of(i) == s])
-               for s in sentiments]
-    scopes += [("network", n, n, f"feedback/network/{f}/", [i for i in items if line(i.network, 24) == n])
-               for n, f in networks.items()]
-    scopes += [("assignee", a, a or "unassigned", f"feedback/assignee/{f}/",
+    scopes += [("status", s, loc.word("status", s), f"feedback/status/{s}/", [i for i in items if i.status == s])
+               for s in STATUSES]
+    scopes += [("sentiment", s, loc.word("sentiment", s), f"feedback/sentiment/{s}/",
+                [i for i in items if sentiment_of(i) == s]) for s in sentiments]
+    scopes += [("network", n, loc.word("network", n), f"feedback/network/{f}/",
+                [i for i in items if line(i.network, 24) == n]) for n, f in networks.items()]
+    scopes += [("assignee", a, a or _("unassigned"), f"feedback/assignee/{f}/",
                 [i for i in items if line(i.assignee, 60) == a]) for a, f in assignees.items()]
     first_pages = defaultdict(dict)
-    for key, value, _, folder, _ in scopes:
+    for key, value, _label, folder, _items in scopes:  # not "_": that is gettext here
         first_pages[key][value] = page_path(folder, None)
-    names = {"status": "Status", "sentiment": "Sentiment", "network": "Network", "assignee": "Assignee"}
+    names = {"status": _("Status"), "sentiment": _("Sentiment"), "network": _("Network"), "assignee": _("Assignee")}
     with_posts = Counter(i.post for i in items if i.post in ctx.chips)
     posts = tuple((ctx.chips[p.id], with_posts[p.id]) for p in reversed(ctx.posts) if with_posts[p.id])[:40]
     found = []
@@ -428,8 +441,9 @@ def log_pages(ctx: "m.Context") -> list[FeedbackLogPage]:
                 FilterLink(lab, first_pages[g][val], len(sub) if counts else -1, g == key and val == value)
                 for g2, val, lab, _, sub in scopes if g2 == g)) for g in names)
 
-        title = "Feedback" if not key else f"Feedback · {names[key].lower()} {label}"
-        scope = f"{names[key]}: {label}" if key else ""
+        title = _("Feedback") if not key else (f"{_('Feedback')} {loc.separator} "
+                                               + _("%(group)s %(value)s", group=names[key].lower(), value=label))
+        scope = _("%(group)s: %(value)s", group=names[key], value=label) if key else ""
         first, archive = paging(len(mine))
         newest_archived = archive[0][0] if archive else None
         found.append(FeedbackLogPage(

@@ -326,7 +326,7 @@ def scopes(ctx: "m.Context") -> list:
         rules = settings.cadence
         facts = [(_("Network"), loc.word("network", view.network) if view.network != "none"
                    else _("none (no length limit)")),
-                 (_("Type"), settings.type)]
+                 (_("Type"), loc.word("channel type", settings.type))]
         limit = view.limit or textlimits.DEFAULT_LIMITS.get(view.network)
         if limit:
             facts.append((_("Length limit"), loc.digits(limit)))

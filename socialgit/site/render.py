@@ -98,7 +98,7 @@ def environment(root: Path, locale: i18n.Locale = i18n.ENGLISH) -> jinja2.Enviro
     env.install_gettext_translations(locale.translations, newstyle=True)
     env.filters["state_class"] = state_class
     env.filters["digits"] = locale.digits
-    for kind in ("state", "kind", "sentiment", "status", "level", "network", "skipped", "priority"):
+    for kind in ("state", "kind", "sentiment", "status", "level", "network", "skipped", "priority", "judged"):
         env.filters[f"{kind}_word"] = lambda value, kind=kind: locale.word(kind, value)
     for name in ("date_short", "date_long", "day_number", "month_short_of", "month_title_of", "other_date",
                  "weekday", "zone_name"):

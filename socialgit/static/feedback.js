@@ -10,6 +10,13 @@
   if (items.length < 2) return;
   var fields = [["status", "Status"], ["sentiment", "Sentiment"], ["network", "Network"],
                 ["assignee", "Assignee"], ["post", "Post"]];
+  // a site in another language gives its words (and digits) on the form; English is the default
+  var names = (form.getAttribute("data-names") || "").split("|");
+  fields.forEach(function (field, index) { if (names[index]) field[1] = names[index]; });
+  var digits = form.getAttribute("data-digits") || "0123456789";
+  function number(n) {
+    return String(n).replace(/[0-9]/g, function (d) { return digits.charAt(+d); });
+  }
   var selects = [];
   fields.forEach(function (field) {
     var key = field[0];
@@ -27,12 +34,12 @@
     select.name = key;
     var any = document.createElement("option");
     any.value = "";
-    any.textContent = "any";
+    any.textContent = form.getAttribute("data-any") || "any";
     select.appendChild(any);
     values.forEach(function (value) {
       var option = document.createElement("option");
       option.value = value;  // text and values are set as text: nothing from a comment becomes markup
-      option.textContent = value + " (" + counts[value] + ")";
+      option.textContent = value + " (" + number(counts[value]) + ")";
       select.appendChild(option);
     });
     label.appendChild(name);
@@ -43,7 +50,7 @@
   if (!selects.length) return;
   var reset = document.createElement("button");
   reset.type = "reset";
-  reset.textContent = "Clear";
+  reset.textContent = form.getAttribute("data-clear") || "Clear";
   form.appendChild(reset);
 
   function apply() {
@@ -55,7 +62,8 @@
       item.hidden = !match;
       if (match) shown += 1;
     });
-    status.textContent = "Showing " + shown + " of " + items.length + " on this page.";
+    status.textContent = (form.getAttribute("data-showing") || "Showing {shown} of {total} on this page.")
+      .replace("{shown}", number(shown)).replace("{total}", number(items.length));
     status.hidden = shown === items.length;
   }
 
