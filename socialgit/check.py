@@ -7,13 +7,14 @@ after publishing, and the runner's heartbeat.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from . import cadence, textlimits
+from . import cadence, derived, textlimits
 from .config import Config
 from .content import Post
 from .ledger import Receipt, parse_instant
@@ -151,6 +152,8 @@ def heartbeat_problems(calendar: Calendar, now: datetime) -> list[Problem]:
 
 
 def check_calendar(calendar: Calendar, now: datetime) -> list[Problem]:
+    # every post's parts, lengths and payload hashes at once: on every core, or recalled from .socialgit/
+    derived.prepare(calendar.posts, calendar.config, calendar.config.root)
     problems: list[Problem] = []
     for post in calendar.posts:
         problems += length_problems(post, calendar.config)
@@ -166,8 +169,17 @@ def only_paths(problems: Iterable[Problem], paths: set[str]) -> list[Problem]:
 
 
 def feedback_ids(root: Path) -> frozenset[str]:
-    base = root / "content" / "feedback"
-    if not base.is_dir():
+    """The id (file stem) of every feedback item, content/feedback/*/*.md; scandir, as there are ~10 a post."""
+    ids: set[str] = set()
+    try:
+        with os.scandir(Path(root) / "content" / "feedback") as entries:
+            folders = [entry.path for entry in entries if entry.is_dir()]
+    except (FileNotFoundError, NotADirectoryError):
         return frozenset()
-    return frozenset(p.stem for p in base.glob("*/*.md"))
+    for folder in folders:
+        with os.scandir(folder) as entries:
+            # as Path.glob("*/*.md") and Path.stem see them (".md" alone has no suffix)
+            ids.update(entry.name[:-3] if entry.name != ".md" else entry.name
+                       for entry in entries if entry.name.endswith(".md"))
+    return frozenset(ids)
 

@@ -85,17 +85,38 @@ class Post:
         return plaintext.payload_hash(self.parts_for(channel), media)
 
 
-_PARTS_CACHE: dict[tuple[str, str | None], list[str]] = {}
+_PARTS_CACHE: dict[tuple[bool, str], list[str]] = {}
+_PARTS_MAX = 50_000
+
+
+def _parts_key(body: str, variant: str | None) -> tuple[bool, str]:
+    # a variant is sent as written, whatever the body says
+    return (True, variant) if variant is not None else (False, body)
 
 
 def _parts(body: str, variant: str | None) -> list[str]:
     # check, status and the site all ask for the same parts; render each body once
-    key = (body, variant)
+    key = _parts_key(body, variant)
     if key not in _PARTS_CACHE:
-        if len(_PARTS_CACHE) > 50_000:
-            _PARTS_CACHE.clear()
-        _PARTS_CACHE[key] = plaintext.network_parts(body, variant)
+        remember_parts(body, variant, plaintext.network_parts(body, variant))
     return list(_PARTS_CACHE[key])
+
+
+def known_parts(body: str, variant: str | None) -> list[str] | None:
+    """The parts of (body, variant) if this process has derived them, else None."""
+    found = _PARTS_CACHE.get(_parts_key(body, variant))
+    return None if found is None else list(found)
+
+
+def forget_parts() -> None:
+    _PARTS_CACHE.clear()
+
+
+def remember_parts(body: str, variant: str | None, parts: list[str]) -> None:
+    """Record what plaintext.network_parts(body, variant) returns (socialgit.derived recalls it between runs)."""
+    if len(_PARTS_CACHE) >= _PARTS_MAX:
+        _PARTS_CACHE.clear()
+    _PARTS_CACHE[_parts_key(body, variant)] = list(parts)
 
 
 def localize(naive: datetime, zone: ZoneInfo) -> tuple[datetime, str | None]:

@@ -265,8 +265,13 @@ def _link_text(text: str, href: str) -> str:
 
 def to_network_text(markdown_text: str) -> str:
     """Render one part's Markdown to the plain text a network receives."""
+    return text_from_html(_render_html(_normalise_newlines(markdown_text)))
+
+
+def text_from_html(html: str) -> str:
+    """The plain text a network receives, from the HTML this module's Markdown made of one part."""
     writer = _TextWriter()
-    writer.feed(_render_html(_normalise_newlines(markdown_text)))
+    writer.feed(html)
     writer.close()
     return writer.text()
 
@@ -286,12 +291,40 @@ def network_parts(body: str, variant: str | None = None) -> list[str]:
     return [text for text in rendered if text]
 
 
+_HASHES: dict[tuple, str] = {}
+_HASHES_MAX = 200_000
+
+
+def _hash_key(parts: list[str], media) -> tuple:
+    return tuple(parts), tuple((path, alt) for path, alt in media)
+
+
 def payload_hash(parts: list[str], media: list[tuple[str, str]] = ()) -> str:
     """Stable hash of what is sent: stored in receipts, so never change its encoding."""
-    canonical = json.dumps(
-        {"parts": list(parts), "media": [[path, alt] for path, alt in media]},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    key = _hash_key(parts, media)
+    found = _HASHES.get(key)
+    if found is None:
+        canonical = json.dumps(
+            {"parts": list(parts), "media": [[path, alt] for path, alt in media]},
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        found = "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        remember_payload_hash(parts, media, found)
+    return found
+
+
+def known_payload_hash(parts: list[str], media: list[tuple[str, str]] = ()) -> bool:
+    return _hash_key(parts, media) in _HASHES
+
+
+def forget_payload_hashes() -> None:
+    _HASHES.clear()
+
+
+def remember_payload_hash(parts: list[str], media: list[tuple[str, str]], digest: str) -> None:
+    """Record what payload_hash(parts, media) returns (socialgit.derived recalls it between runs)."""
+    if len(_HASHES) >= _HASHES_MAX:
+        _HASHES.clear()
+    _HASHES[_hash_key(parts, media)] = digest

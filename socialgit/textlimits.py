@@ -125,11 +125,50 @@ def measure(
     return Measure(graphemes(text), limit, unit)
 
 
+_MEASURED: dict[tuple, tuple[Measure, ...]] = {}
+_MEASURED_MAX = 200_000
+
+
 def measure_parts(
     parts: list[str], network: str, limit: int | None = None, **options
 ) -> list[Measure]:
-    """Measure each part of a thread on its own, as each is its own post."""
-    return [measure(part, network, limit, **options) for part in parts]
+    """Measure each part of a thread on its own, as each is its own post.
+
+    Remembered for the process: check, the site's previews and the runner ask
+    for the same texts (socialgit.derived recalls them between runs).
+    """
+    key = (tuple(parts), network, limit, tuple(sorted(options.items())))
+    found = _MEASURED.get(key)
+    if found is None:
+        found = tuple(measure(part, network, limit, **options) for part in parts)
+        if len(_MEASURED) >= _MEASURED_MAX:
+            _MEASURED.clear()
+        _MEASURED[key] = found
+    return list(found)
+
+
+def known_measures(parts: list[str], network: str, limit: int | None = None) -> bool:
+    return (tuple(parts), network, limit, ()) in _MEASURED
+
+
+def forget_measures() -> None:
+    _MEASURED.clear()
+
+
+def remember_measures(parts: list[str], network: str, limit: int | None, measures: list[Measure]) -> None:
+    """Record what measure_parts(parts, network, limit) returns."""
+    if len(_MEASURED) >= _MEASURED_MAX:
+        _MEASURED.clear()
+    _MEASURED[(tuple(parts), network, limit, ())] = tuple(measures)
+
+
+def warm_up(network: str) -> None:
+    """Build what measuring for ``network`` needs once, before worker processes fork."""
+    if network == "mastodon":
+        _url_re()
+    elif network == "x":
+        import twitter_text  # noqa: F401 - compiles its patterns on import
+        from twitter_text.extract_urls import extract_urls_with_indices  # noqa: F401
 
 
 # --- X ---------------------------------------------------------------------

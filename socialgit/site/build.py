@@ -24,7 +24,7 @@ from typing import Callable
 
 import jinja2
 
-from .. import __version__, gitrepo
+from .. import __version__, derived, gitrepo
 from ..calendar import load_calendar
 from ..check import check_calendar
 from ..content import POSTS_DIR
@@ -36,7 +36,7 @@ from . import cache as cachelib
 from . import feeds
 from .memo import Memo
 from .model import SiteInput, SiteModel, build_model
-from .render import STATIC_DIR, Renderer, templates_hash
+from .render import STATIC_DIR, BodyRenderer, Renderer, templates_hash
 
 POOL_THRESHOLD = 400  # below this many pages to render, starting processes costs more than it saves
 CHUNK = 64
@@ -87,6 +87,9 @@ def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
     calendar, problems = load_calendar(root)
     feedback, feedback_problems = load_feedback(root, use_cache=remember)
     history = gitrepo.history(root, POSTS_DIR)
+    # every post's network parts, lengths and page HTML in one Markdown pass, on every core;
+    # check, the pages and the feeds then find them ready (and the next build remembers them)
+    derived.prepare(calendar.posts, calendar.config, root if remember else None, html=BodyRenderer())
     found = check_calendar(calendar, now)
     metrics, learn_problems = load_metrics(root)  # the insights page's inputs, as `socialgit insights` reads them
     imported, imported_problems = load_imported(root)
@@ -220,9 +223,9 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         return BuildResult(out, pages, len(old.files), 0, 0, 0, time.perf_counter() - started, unchanged=True)
 
     source = read_site(root, now, drafts, remember=use_cache, hide_handles=hide_handles)
-    source.memo = Memo(root if use_cache else None, "model")
+    # text measures are remembered by socialgit.derived, so the model's memo lives for this build only
+    source.memo = Memo(None, "model")
     site = build_model(source)
-    source.memo.save()
     keys: dict[str, str] = {}
     files: dict[str, str] = {}
     same_setup = old.setup == setup

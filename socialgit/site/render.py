@@ -17,7 +17,7 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from .. import __version__, i18n, jalali, plaintext
+from .. import __version__, derived, i18n, jalali, plaintext
 from .views import SiteInfo, state_class
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -61,23 +61,39 @@ def isolate_text(text: str, direction: str) -> Markup:
 
 
 class BodyRenderer:
-    """Markdown → safe HTML with one Markdown instance, reset between posts (Python-Markdown is costly to build)."""
+    """Markdown → safe HTML with one Markdown instance, reset between posts (Python-Markdown is costly to build).
+
+    A build derives every body's HTML up front (socialgit.derived, on every core and
+    remembered between builds); ``html`` renders only a body it did not see.
+    """
+
+    # what shapes the HTML besides the libraries: this module's rules
+    salt = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
     def __init__(self) -> None:
         self.md = markdown.Markdown(extensions=["fenced_code", "sane_lists", "tables",
                                                 plaintext._SocialTextExtension()])
 
-    def html(self, body: str, direction: str | None = None) -> Markup:
-        """The body as safe HTML; with the post's ``direction``, URLs and tags of the other one isolated."""
-        parts = plaintext.split_thread(body) or [""]
+    def render_parts(self, parts: list[str]) -> list[str]:
+        """Each thread part's HTML as Markdown makes it, before sanitizing."""
         rendered = []
         for part in parts:
             self.md.reset()
             rendered.append(self.md.convert(part))
+        return rendered
+
+    def finish(self, rendered: list[str]) -> str:
+        """The parts' HTML joined, sanitized, headings moved under the page's."""
         html = '\n<hr class="thread-break" aria-label="Next post in the thread">\n'.join(rendered)
         clean = nh3.clean(html, tags=_TAGS, link_rel="noopener noreferrer nofollow")
         # the body sits under the page's h1 and the "Post" h2
-        clean = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + 2)}", clean)
+        return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + 2)}", clean)
+
+    def html(self, body: str, direction: str | None = None) -> Markup:
+        """The body as safe HTML; with the post's ``direction``, URLs and tags of the other one isolated."""
+        clean = derived.page_html(body)
+        if clean is None:
+            clean = self.finish(self.render_parts(plaintext.split_thread(body) or [""]))
         return Markup(isolate_html(clean, direction) if direction else clean)
 
 
