@@ -162,11 +162,16 @@ def main(argv: list[str] | None = None) -> None:
             log = WORK / f"{name}-{posts}.log"
             log.unlink(missing_ok=True)
             print(f"{name} at {posts} posts: {count} runs (output in {log})", file=sys.stderr)
-            results[name] = [one_run(tool, rel, log) for _ in range(count)]
+            try:
+                results[name] = [one_run(tool, rel, log) for _ in range(count)]
+            except SystemExit as failed:  # one tool failing must not cost the others' figures
+                print(f"{name} failed at {posts} posts: {failed}", file=sys.stderr)
+                report.append(f"\n{name} failed at {posts:,} posts: {failed}")
         raw[posts] = {name: [{k: r.__dict__ for k, r in run.items()} for run in runs]
                       for name, runs in results.items()}
+        save(f"build-{posts}", raw[posts])
         report += table(posts, results)
-    save("build", raw)
+        print("\n".join(table(posts, results)), file=sys.stderr)
     print("\n### Site build\n")
     print(facts)
     print("\nEdited post for the one-post rebuild: the middle one in path order; "

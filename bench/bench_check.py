@@ -3,7 +3,9 @@
     .venv/bin/python bench/bench_check.py [--posts 1000 10000] [--runs 5 3] [--profile]
 
 Each size: one warm-up run (fills the page cache), then --runs timed runs of
-`socialgit check --root CORPUS --now NOW` (exit 0 or 1: problems are expected).
+`socialgit check --root CORPUS --now NOW` (exit 0 or 1: problems are expected)
+without socialgit's cache (`.socialgit/` deleted before each run), then --runs
+with it warm.
 --profile adds one cProfile run per size and prints the top functions.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import pstats
+import shutil
 import subprocess
 import sys
 
@@ -52,24 +55,29 @@ def main(argv: list[str] | None = None) -> None:
         runs = args.runs[min(index, len(args.runs) - 1)]
         root, now = corpus(posts)
         cmd = check_command(root, now)
-        print(f"check at {posts} posts: warm-up, then {runs} runs", file=sys.stderr)
+        print(f"check at {posts} posts: warm-up, then {runs} runs without cache and {runs} with", file=sys.stderr)
         measure(cmd, ok=(0, 1))
-        results = [measure(cmd, ok=(0, 1)) for _ in range(runs)]
-        walls = [r.wall for r in results]
-        raw[posts] = [r.__dict__ for r in results]
-        rows.append(f"| {posts:,} | {spread(walls)} | {median([r.cpu for r in results]):.2f} s "
-                    f"| {median([r.max_mb for r in results]):.0f} MB "
-                    f"| {median([r.tree_mb for r in results]):.0f} MB |")
+        cold = []
+        for _ in range(runs):
+            shutil.rmtree(root / ".socialgit", ignore_errors=True)
+            cold.append(measure(cmd, ok=(0, 1)))
+        warm = [measure(cmd, ok=(0, 1)) for _ in range(runs)]
+        raw[posts] = {"no cache": [r.__dict__ for r in cold], "cache warm": [r.__dict__ for r in warm]}
+        for name, results in (("no cache", cold), ("cache warm", warm)):
+            rows.append(f"| {posts:,} | {name} | {spread([r.wall for r in results])} "
+                        f"| {median([r.cpu for r in results]):.2f} s | {median([r.max_mb for r in results]):.0f} MB "
+                        f"| {median([r.tree_mb for r in results]):.0f} MB |")
         if args.profile:
-            print(f"\n## cProfile of check at {posts} posts\n```\n{profile(root, now, posts)}```")
+            shutil.rmtree(root / ".socialgit", ignore_errors=True)
+            print(f"\n## cProfile of check at {posts} posts, no cache\n```\n{profile(root, now, posts)}```")
     save("check", raw)
     print("\n### socialgit check\n")
     print(facts)
     print("\nCommand, per size: `.venv/bin/socialgit check --root bench/work/corpus-N --now NOW` "
           "(NOW from the corpus's bench.json)\n")
-    print("| posts | wall time, median (range, runs) | CPU time (user+sys), median | peak RSS (largest process) "
-          "| peak RSS (process tree) |")
-    print("|---|---|---|---|---|")
+    print("| posts | socialgit cache | wall time, median (range, runs) | CPU time (user+sys), median "
+          "| peak RSS (largest process) | peak RSS (process tree) |")
+    print("|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 
