@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +21,8 @@ from frontmatter.default_handlers import YAMLHandler
 
 from . import plaintext
 from .config import LATE_POLICIES, Config
-from .filecache import FileCache, walk_files
+from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, problems_data, problems_from,
+                        restore, walk_files)
 from .problems import Problem, did_you_mean, error, warning
 
 POSTS_DIR = "content/posts"
@@ -348,24 +350,71 @@ def parse_posts(files: Iterable[tuple[str, bytes]], config: Config) -> tuple[lis
     return posts, problems
 
 
+# --- the parse cache: posts and slots as plain tuples (filecache.FileCache keeps them with marshal) ----
+
+_POST_FIELDS = tuple(f.name for f in fields(Post))
+
+
+def _post_data(post: Post | None) -> tuple | None:
+    if post is None:
+        return None
+    values = {name: getattr(post, name) for name in _POST_FIELDS}
+    values["publish_at"] = moment_data(post.publish_at)
+    values["media"] = tuple((m.path, m.alt, m.line) for m in post.media)
+    return tuple(values[name] for name in _POST_FIELDS)
+
+
+def _post_from(data: tuple | None) -> Post | None:
+    if data is None:
+        return None
+    values = dict(zip(_POST_FIELDS, data, strict=True))
+    values["publish_at"] = moment_from(values["publish_at"])
+    values["media"] = tuple(restore(MediaRef, {"path": path, "alt": alt, "line": line})
+                            for path, alt, line in values["media"])
+    return restore(Post, values)
+
+
+def _slot_data(slot: Slot | None) -> tuple | None:
+    if slot is None:
+        return None
+    return slot.path, slot.id, moment_data(slot.publish_at), slot.is_draft, slot.channels, slot.usable
+
+
+def _slot_from(data: tuple | None) -> Slot | None:
+    if data is None:
+        return None
+    path, post_id, publish_at, is_draft, channels, usable = data
+    return Slot(path, post_id, moment_from(publish_at), is_draft, tuple(channels), usable)
+
+
+_CODECS = {
+    "posts": (lambda parsed: (_post_data(parsed[0]), problems_data(parsed[1])),
+              lambda data: (_post_from(data[0]), problems_from(data[1]))),
+    "slots": (_slot_data, _slot_from),
+}
+
+
 def _cached_parse(config: Config, name: str, use_cache: bool, shape):
     """(rel, shape(parse_post result)) of every post file, cached in .socialgit/<name>.
 
     Parsing depends on the time zone and the channel names, so those salt the cache.
     """
     root = config.root
-    salt = f"{config.timezone.key}|{','.join(sorted(config.channels))}"
-    cache = FileCache(root, name, salt) if use_cache else None
+    salt = f"{config.timezone.key}|{','.join(sorted(config.channels))}|{code_salt(sys.modules[__name__])}"
+    cache = FileCache(root, name, salt, _CODECS[name]) if use_cache else None
     base = str(root / POSTS_DIR)
-    for entry in walk_files(root / POSTS_DIR, ".md"):
-        # scandir paths start with str(base), whatever form root was given in ("." too)
-        rel = POSTS_DIR + entry.path[len(base):].replace(os.sep, "/")
+    found = []
+    with gc_paused():
+        for entry in walk_files(root / POSTS_DIR, ".md"):
+            # scandir paths start with str(base), whatever form root was given in ("." too)
+            rel = POSTS_DIR + entry.path[len(base):].replace(os.sep, "/")
 
-        def parse(path=entry.path, rel=rel):
-            with open(path, "rb") as handle:
-                return shape(parse_post(rel, handle.read(), config))
+            def parse(path=entry.path, rel=rel):
+                with open(path, "rb") as handle:
+                    return shape(parse_post(rel, handle.read(), config))
 
-        yield rel, (cache.get(rel, entry.stat(), parse) if cache else parse())
+            found.append((rel, cache.get(rel, entry.stat(), parse) if cache else parse()))
+    yield from found
     if cache:
         cache.save()
 

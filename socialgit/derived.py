@@ -35,7 +35,7 @@ from .state import state_dir
 FORMAT = 1
 POOL_MIN = 96  # texts to derive before starting processes pays off (a fork costs ~30 ms, a post ~3 ms)
 CHUNK = 32
-LIBRARIES = ("markdown", "regex", "twitter_text", "nh3")
+LIBRARIES = {"markdown": "markdown", "regex": "regex", "twitter_text": "twitter_text_parser", "nh3": "nh3"}  # module: dist
 
 Spec = tuple[str, "int | None"]  # (network, length limit)
 Media = tuple[tuple[str, str], ...]  # ((path, alt), ...): part of the payload hash
@@ -88,9 +88,13 @@ def _salt() -> str:
     for module in (plaintext, textlimits):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())
-    folders = {Path(spec.origin).parent.parent for spec in map(find_spec, LIBRARIES) if spec and spec.origin}
-    for folder in sorted(folders):
-        digest.update(",".join(sorted(n for n in os.listdir(folder) if n.endswith(".dist-info"))).encode())
+    # their installed versions, from the names of their dist-info folders (importlib.metadata is slow)
+    for module, dist in LIBRARIES.items():
+        spec = find_spec(module)
+        folder = Path(spec.origin).parent.parent if spec and spec.origin else None
+        names = os.listdir(folder) if folder else []
+        digest.update(",".join(sorted(n for n in names if n.lower().startswith(f"{dist}-")
+                                      and n.endswith(".dist-info"))).encode())
     return digest.hexdigest()
 
 
@@ -103,7 +107,7 @@ def _load(path: Path | None, salt: str) -> dict:
         return {}
     try:
         with open(path, "rb") as handle:
-            found = marshal.load(handle)
+            found = marshal.loads(handle.read())  # load(handle) reads piecemeal: 5x slower
         if isinstance(found, tuple) and len(found) == 2 and found[0] == salt and isinstance(found[1], dict):
             return found[1]
     except (OSError, EOFError, ValueError, TypeError):

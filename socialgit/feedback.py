@@ -9,7 +9,8 @@ marks it safe. Problems carry ``path:line`` like content.py's.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .filecache import FileCache, walk_files
+from . import yamlfast
+from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, problems_data, problems_from,
+                        restore, walk_files)
 from .ledger import parse_instant
 from .problems import Problem, error, warning
 
@@ -80,6 +83,9 @@ def _split(text: str, path: str) -> tuple[dict | None, str, dict[str, int], list
         meta, body = _HANDLER.split(text)
     except ValueError:
         return None, text, {}, [error(path, 1, "front matter is not closed; add a '---' line after the fields")]
+    fast = yamlfast.load_fields(meta)  # the usual one-field-a-line file, without building YAML nodes
+    if fast is not None:
+        return fast[0], body, fast[1], []
     loader = _LOADER(meta)
     try:
         node = loader.get_single_node()
@@ -179,6 +185,41 @@ def feedback_files(root: Path) -> list[Path]:
     return found
 
 
+# --- the parse cache: items as plain tuples (filecache.FileCache keeps them with marshal) ---------
+
+_FIELDS = tuple(f.name for f in fields(FeedbackItem))
+_TIMES = ("created_at", "fetched_at", "first_response_at", "resolved_at")
+_JUDGEMENTS = ("intent", "sentiment")
+
+
+def _item_data(item: FeedbackItem) -> tuple:
+    values = dict(item.__dict__)
+    values["author"] = (item.author.name, item.author.handle, item.author.url)
+    for name in _TIMES:
+        values[name] = moment_data(values[name])
+    for name in _JUDGEMENTS:
+        judgement = values[name]
+        values[name] = None if judgement is None else (judgement.value, judgement.score, judgement.source)
+    return tuple(values[name] for name in _FIELDS)
+
+
+def _item_from(data: tuple) -> FeedbackItem:
+    values = dict(zip(_FIELDS, data, strict=True))
+    values["author"] = restore(Author, dict(zip(("name", "handle", "url"), values["author"], strict=True)))
+    for name in _TIMES:
+        values[name] = moment_from(values[name])
+    for name in _JUDGEMENTS:
+        judgement = values[name]
+        if judgement is not None:
+            values[name] = restore(Judgement, dict(zip(("value", "score", "source"), judgement, strict=True)))
+    values["labels"] = tuple(values["labels"])
+    return restore(FeedbackItem, values)
+
+
+CODEC = (lambda parsed: (None if parsed[0] is None else _item_data(parsed[0]), problems_data(parsed[1])),
+         lambda data: (None if data[0] is None else _item_from(data[0]), problems_from(data[1])))
+
+
 def load_feedback(root: Path, use_cache: bool = False) -> tuple[list[FeedbackItem], list[Problem]]:
     """Every feedback item in the working tree, sorted by post, then time, then id.
 
@@ -188,20 +229,21 @@ def load_feedback(root: Path, use_cache: bool = False) -> tuple[list[FeedbackIte
     """
     root = Path(root)
     items, problems = [], []
-    cache = FileCache(root, "feedback", "") if use_cache else None
+    cache = FileCache(root, "feedback", code_salt(sys.modules[__name__], yamlfast), CODEC) if use_cache else None
     prefix = len(str(root)) + 1
-    for entry in walk_files(root / FEEDBACK_DIR, ".md"):
-        rel = entry.path[prefix:].replace(os.sep, "/")
+    with gc_paused():
+        for entry in walk_files(root / FEEDBACK_DIR, ".md"):
+            rel = entry.path[prefix:].replace(os.sep, "/")
 
-        def parse(path=entry.path, rel=rel):
-            with open(path, "rb") as handle:
-                return parse_feedback(rel, handle.read())
+            def parse(path=entry.path, rel=rel):
+                with open(path, "rb") as handle:
+                    return parse_feedback(rel, handle.read())
 
-        item, found = cache.get(rel, entry.stat(), parse) if cache else parse()
-        problems.extend(found)
-        if item is not None:
-            items.append(item)
+            item, found = cache.get(rel, entry.stat(), parse) if cache else parse()
+            problems.extend(found)
+            if item is not None:
+                items.append(item)
+        items.sort(key=lambda i: (i.post or "", i.created_at.timestamp() if i.created_at else float("inf"), i.id))
     if cache:
         cache.save()
-    items.sort(key=lambda i: (i.post or "", i.created_at.timestamp() if i.created_at else float("inf"), i.id))
     return items, problems

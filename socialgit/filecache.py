@@ -4,37 +4,114 @@ Cron pays for `publish` every minute; re-reading 10,000 posts to learn that
 nothing is due is most of that cost. The cache lives in `.socialgit/` and is
 only ever a shortcut: a missing, stale or unreadable cache means parsing again,
 never a different answer.
+
+Values are kept with marshal as plain tuples, through a codec the caller gives
+(a value → plain data, and back): loading 100,000 parsed feedback files that way
+takes a fraction of a second, where pickled dataclasses took several.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import marshal
 import os
-import pickle
 import tempfile
 import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
+from zoneinfo import ZoneInfo
 
 from . import __version__
+from .problems import Problem
 from .state import state_dir
 
 T = TypeVar("T")
 RACY_NS = 2_000_000_000
+FORMAT = 2
+Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (to plain data, from plain data)
+_PLAIN: Codec = (lambda value: value, lambda data: data)
+
+
+@contextmanager
+def gc_paused():
+    """No cycle collection while loading: parsed files are acyclic, and with a million of them
+    alive every collection would walk them all again (a third of a warm load's time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def code_salt(*modules) -> str:
+    """A digest of the modules' source: a changed parser never trusts what the old one cached."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def moment_data(moment: datetime | None) -> Any:
+    """A datetime as plain data: its ISO text, with the IANA key and fold when its zone is one."""
+    if moment is None:
+        return None
+    zone = moment.tzinfo
+    if isinstance(zone, ZoneInfo):
+        if zone.key is None:
+            raise ValueError("a time zone without a key cannot be cached")
+        return (moment.replace(tzinfo=None).isoformat(), zone.key, moment.fold)
+    # ISO text keeps a plain offset; a named offset or another tzinfo class would come back different
+    if zone is not None and (type(zone) is not timezone or repr(zone) != repr(timezone(zone.utcoffset(None)))):
+        raise ValueError("only IANA zones and plain offsets can be cached")
+    return moment.isoformat()
+
+
+def moment_from(data: Any) -> datetime | None:
+    if data is None:
+        return None
+    if isinstance(data, tuple):
+        text, key, fold = data
+        return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(key), fold=fold)
+    return datetime.fromisoformat(data)
+
+
+def problems_data(problems: Iterable[Problem]) -> list[tuple]:
+    return [(p.path, p.line, p.level, p.message) for p in problems]
+
+
+def problems_from(data: Iterable[tuple]) -> list[Problem]:
+    return [Problem(*fields) for fields in data]
+
+
+def restore(cls: type[T], fields: dict[str, Any]) -> T:
+    """An instance of a (frozen) dataclass from its field values, as pickle restores one.
+
+    No __init__ runs: the values were those of an instance when they were cached.
+    """
+    instance = object.__new__(cls)
+    instance.__dict__.update(fields)
+    return instance
 
 
 class FileCache:
-    def __init__(self, root: Path, name: str, salt: str):
-        self.path = state_dir(root) / f"{name}.pickle"
-        self.salt = f"{__version__}|{salt}"
-        self.entries: dict[str, tuple[int, int, Any]] = {}
+    def __init__(self, root: Path, name: str, salt: str, codec: Codec = _PLAIN):
+        self.path = state_dir(root) / f"{name}.marshal"
+        self.salt = f"{FORMAT}|{__version__}|{salt}"
+        self.encode, self.decode = codec
+        self.entries: dict[str, tuple[int, int, Any]] = {}  # rel → (mtime ns, size, plain data)
         self.seen: set[str] = set()
         self.dirty = False
         try:
-            with open(self.path, "rb") as handle:
-                salt_read, entries = pickle.load(handle)
-            if salt_read == self.salt:
+            with open(self.path, "rb") as handle, gc_paused():
+                salt_read, entries = marshal.loads(handle.read())  # load(handle) reads piecemeal: 5x slower
+            if salt_read == self.salt and isinstance(entries, dict):
                 self.entries = entries
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+        except (OSError, EOFError, ValueError, TypeError):
             pass  # no cache, or one from another version: parse everything
 
     def get(self, rel: str, stat: os.stat_result, parse: Callable[[], T]) -> T:
@@ -46,9 +123,12 @@ class FileCache:
             return parse()
         entry = self.entries.get(rel)
         if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
-            return entry[2]
+            try:
+                return self.decode(entry[2])
+            except (TypeError, ValueError, IndexError, KeyError):
+                pass  # data of another shape: parse again
         value = parse()
-        self.entries[rel] = (stat.st_mtime_ns, stat.st_size, value)
+        self.entries[rel] = (stat.st_mtime_ns, stat.st_size, self.encode(value))
         self.dirty = True
         return value
 
@@ -59,10 +139,16 @@ class FileCache:
         if not (self.dirty or gone):
             return
         try:
+            data = marshal.dumps((self.salt, self.entries))
+        except ValueError:
+            return  # a value marshal cannot keep: the next run parses again
+        try:
             fd, tmp = tempfile.mkstemp(prefix=".cache.", dir=self.path.parent)
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((self.salt, self.entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(data)
             os.replace(tmp, self.path)
+            # the pickles of earlier versions would only take space
+            self.path.with_suffix(".pickle").unlink(missing_ok=True)
         except OSError:
             pass  # a read-only checkout still works, just without the shortcut
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .filecache import FileCache
+from .filecache import FileCache, code_salt, gc_paused, problems_data, problems_from
 from .problems import Problem, error
 
 LEDGER_DIR = "content/ledger"
@@ -83,6 +84,18 @@ def read_receipt(path: Path, root: Path) -> tuple[Receipt | None, Problem | None
     return Receipt(post_id, channel, data["state"], data, rel), None
 
 
+def _receipt_data(read: tuple[Receipt | None, Problem | None]) -> tuple:
+    receipt, problem = read
+    return (None if receipt is None else (receipt.post, receipt.channel, receipt.state, receipt.data, receipt.path),
+            None if problem is None else problems_data([problem])[0])
+
+
+def _receipt_from(data: tuple) -> tuple[Receipt | None, Problem | None]:
+    receipt, problem = data
+    return (None if receipt is None else Receipt(*receipt),
+            None if problem is None else problems_from([problem])[0])
+
+
 def load_receipts(root: Path, use_cache: bool = True) -> tuple[dict[str, dict[str, Receipt]], list[Problem]]:
     """post id → channel → Receipt, for every receipt in the ledger (cached like posts)."""
     receipts: dict[str, dict[str, Receipt]] = {}
@@ -90,8 +103,9 @@ def load_receipts(root: Path, use_cache: bool = True) -> tuple[dict[str, dict[st
     base = root / LEDGER_DIR
     if not base.is_dir():
         return receipts, problems
-    cache = FileCache(root, "receipts", "") if use_cache else None
-    with os.scandir(base) as folders:
+    cache = FileCache(root, "receipts", code_salt(sys.modules[__name__]), (_receipt_data, _receipt_from)) \
+        if use_cache else None
+    with os.scandir(base) as folders, gc_paused():
         for folder in sorted(folders, key=lambda f: f.name):
             if not folder.is_dir() or folder.name.startswith(("_", ".")) or folder.name in ("metrics", "imported"):
                 continue
@@ -99,9 +113,9 @@ def load_receipts(root: Path, use_cache: bool = True) -> tuple[dict[str, dict[st
                 for entry in sorted(files, key=lambda f: f.name):
                     if not entry.name.endswith(".json"):
                         continue
-                    path = Path(entry.path)
-                    rel = path.relative_to(root).as_posix()
-                    read = lambda path=path: read_receipt(path, root)  # noqa: E731
+                    # plain strings: a ledger holds a receipt per post and channel, tens of thousands
+                    rel = f"{LEDGER_DIR}/{folder.name}/{entry.name}"
+                    read = lambda path=entry.path: read_receipt(Path(path), root)  # noqa: E731
                     receipt, problem = cache.get(rel, entry.stat(), read) if cache else read()
                     if problem:
                         problems.append(problem)

@@ -58,3 +58,74 @@ def test_another_salt_or_a_broken_cache_means_parsing_again(tmp_path):
 def test_the_state_folder_ignores_itself(tmp_path):
     FileCache(tmp_path, "t", "salt")
     assert (tmp_path / ".socialgit" / ".gitignore").read_text() == "*\n"
+
+
+# --- what the loaders keep: parsed files come back from the cache exactly as parsed ------------
+
+def age_tree(root) -> None:
+    for path in root.rglob("*"):
+        if path.is_file():
+            age(path, 10)
+
+
+def test_moments_keep_their_zone_and_fold():
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from socialgit.filecache import moment_data, moment_from
+
+    for moment in (datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Berlin")),
+                   datetime(2026, 1, 1, 5, 0, 0, 12, tzinfo=timezone(timedelta(hours=-3, minutes=-30))),
+                   datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 1), None):
+        back = moment_from(moment_data(moment))
+        assert repr(back) == repr(moment) and (moment is None or back.fold == moment.fold)
+    try:
+        moment_data(datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=1), "CET")))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a named offset would come back without its name")
+
+
+def test_posts_come_back_from_the_cache_as_parsed(repo, monkeypatch):
+    from socialgit import content
+    from socialgit.config import load_config
+
+    repo.write("content/media/a.png", "png")
+    repo.post("dst", "title: Fall back\npublish_at: 2026-11-01 01:30\nchannels: [mastodon]")
+    repo.post("offset", "title: Offset\npublish_at: 2026-12-01T09:30:00+05:30\nchannels: [bluesky, x]\n"
+              "variants:\n  x: Short\ncampaign: winter\ntags: [a, b]\nmedia:\n  - {path: media/a.png, alt: A cup}")
+    repo.post("draft", "title: Draft\nstatus: draft\nlate: post", "")
+    repo.post("broken", "title: [unclosed\nchannels: [nowhere]")
+    repo.post("unknown", "title: Unknown\npublish_at: 2026-12-01 09:30\nchannels: [nowhere]\ncolour: red")
+    age_tree(repo.root)
+    config, _ = load_config(repo.root)
+    parsed = content.load_posts(config), content.load_slots(config)
+    monkeypatch.setattr(content, "parse_post", lambda *a: (_ for _ in ()).throw(AssertionError("parsed again")))
+    cached = content.load_posts(config), content.load_slots(config)
+    assert repr(cached) == repr(parsed)
+    zones = [[post.publish_at and post.publish_at.tzinfo for post in posts] for (posts, _), _ in (cached, parsed)]
+    assert zones[0] == zones[1]
+
+
+def test_feedback_and_receipts_come_back_from_the_cache_as_parsed(repo, monkeypatch):
+    from socialgit import feedback, ledger
+    from tests.site_helpers import feedback as write_feedback
+    from tests.site_helpers import receipt
+
+    write_feedback(repo, "p", "mastodon-1", "Thanks!", intent={"value": "question", "score": 1.0, "source": "rule"},
+                   labels=["amplify"], resolved_at="2026-11-11T10:00:00+01:00")
+    write_feedback(repo, "p", "bluesky-2", "Hm.", sentiment="negative", kind="quote")
+    repo.write("content/feedback/_mentions/mastodon-3.md", "---\n# a hand edit\nid: mastodon-3\nstatus: odd\n"
+               "created_at: 2026-11-10 15:00:00+02:00\n---\nhi\n")
+    repo.write("content/feedback/p/broken.md", "---\nid: [\n---\n")
+    receipt(repo, "p", "mastodon")
+    receipt(repo, "p", "bluesky", state="failed", error="refused", attempts=2)
+    repo.write("content/ledger/p/x.json", "{not json")
+    age_tree(repo.root)
+    parsed = feedback.load_feedback(repo.root, use_cache=True), ledger.load_receipts(repo.root)
+    monkeypatch.setattr(feedback, "parse_feedback", lambda *a: (_ for _ in ()).throw(AssertionError("parsed again")))
+    monkeypatch.setattr(ledger, "read_receipt", lambda *a: (_ for _ in ()).throw(AssertionError("read again")))
+    cached = feedback.load_feedback(repo.root, use_cache=True), ledger.load_receipts(repo.root)
+    assert repr(cached) == repr(parsed)
+    assert len(parsed[0][0]) == 3 and len(parsed[0][1]) == 2 and len(parsed[1][1]) == 1
