@@ -149,3 +149,13 @@ def test_a_broken_config_stops_with_exit_2(repo):
     assert result.exit_code == 2
     assert 'socialgit.toml:2: error: site.timezone: "Mars/Olympus" is not an IANA time zone name' in result.output
     assert "Traceback" not in result.output
+
+
+def test_feedback_files_are_checked_too(repo):
+    repo.write("content/feedback/p/mastodon-1.md", "---\nid: mastodon-1\nnetwork: mastodon\nkind: reply\n"
+               "post: p\nstatus: finished\n---\nNice!\n")
+    repo.write("content/feedback/p/mastodon-2.md", "no front matter\n")
+    code, lines = run_check(repo)
+    assert code == 1
+    assert any(line.startswith("content/feedback/p/mastodon-1.md:6: warning: status \"finished\"") for line in lines)
+    assert any(line.startswith("content/feedback/p/mastodon-2.md:1: error: no front matter") for line in lines)
