@@ -188,23 +188,22 @@ class Prepared:
     derived: int  # of those, derived in this run rather than remembered
 
 
-def _jobs(posts: Iterable[content.Post], config: Config, html: bool) -> dict[bytes, _Job]:
-    jobs: dict[bytes, _Job] = {}
+def _jobs(posts: Iterable[content.Post], config: Config, html: bool) -> dict[tuple[bool, str], _Job]:
+    """What the calendar needs, per distinct text: (is a variant, text) → job."""
+    jobs: dict[tuple[bool, str], _Job] = {}
+    specs = {name: (channel.network, channel.max_length) for name, channel in config.channels.items()}
     for post in posts:
         media = tuple((m.path, m.alt) for m in post.media)
         for name in post.channels:
             variant = post.variants.get(name)
-            is_variant = variant is not None
-            text = variant if is_variant else post.body
-            key = _key(is_variant, text)
-            job = jobs.get(key) or jobs.setdefault(key, _Job(is_variant, text))
+            text = (variant is not None, post.body if variant is None else variant)
+            job = jobs.get(text) or jobs.setdefault(text, _Job(*text))
             job.medias.add(media)
-            channel = config.channels.get(name)
-            if channel is not None:
-                job.specs.add((channel.network, channel.max_length))
+            if name in specs:
+                job.specs.add(specs[name])
         if html:
-            key = _key(False, post.body)
-            (jobs.get(key) or jobs.setdefault(key, _Job(False, post.body))).html = True
+            text = (False, post.body)
+            (jobs.get(text) or jobs.setdefault(text, _Job(*text))).html = True
     return jobs
 
 
@@ -225,9 +224,10 @@ def prepare(posts: list[content.Post], config: Config, root: Path | None = None,
     ``root`` is the calendar whose .socialgit/ remembers them between runs; None keeps
     them for this process only.
     """
-    jobs = _jobs(posts, config, html is not None)
-    if all(_known(job) for job in jobs.values()):
-        return Prepared(len(jobs), 0)
+    needed = _jobs(posts, config, html is not None)
+    if all(_known(job) for job in needed.values()):
+        return Prepared(len(needed), 0)
+    jobs = {_key(*text): job for text, job in needed.items()}
     salt = _salt()
     # the page HTML also depends on the site's rules; the texts serve `check` alone too
     html_salt = hashlib.sha256(f"{salt}|{html.salt}".encode()).hexdigest() if html is not None else ""

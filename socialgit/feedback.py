@@ -34,14 +34,14 @@ _HANDLER = YAMLHandler()
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Author:
     name: str = ""
     handle: str = ""
     url: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Judgement:
     """An intent or sentiment: the label, how sure, and who said so (a model, a rule or a human)."""
 
@@ -50,7 +50,8 @@ class Judgement:
     source: str = ""
 
 
-@dataclass(frozen=True)
+# slots: a calendar holds 100,000 of these; a __dict__ each would be most of a build's memory
+@dataclass(frozen=True, slots=True)
 class FeedbackItem:
     id: str
     path: str  # repository-relative
@@ -193,7 +194,7 @@ _JUDGEMENTS = ("intent", "sentiment")
 
 
 def _item_data(item: FeedbackItem) -> tuple:
-    values = dict(item.__dict__)
+    values = {name: getattr(item, name) for name in _FIELDS}
     values["author"] = (item.author.name, item.author.handle, item.author.url)
     for name in _TIMES:
         values[name] = moment_data(values[name])

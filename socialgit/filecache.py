@@ -94,7 +94,11 @@ def restore(cls: type[T], fields: dict[str, Any]) -> T:
     No __init__ runs: the values were those of an instance when they were cached.
     """
     instance = object.__new__(cls)
-    instance.__dict__.update(fields)
+    if hasattr(instance, "__dict__"):
+        instance.__dict__.update(fields)
+    else:  # slots
+        for name, value in fields.items():
+            object.__setattr__(instance, name, value)
     return instance
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .filecache import FileCache, code_salt, gc_paused, moment_data, moment_from, problems_data, problems_from, restore
 from .ledger import LEDGER_DIR, parse_instant
 from .problems import Problem, warning
 
@@ -109,32 +111,55 @@ def _counts(data: dict) -> tuple[dict[str, int], list[str]]:
     return counts, bad
 
 
-def load_metrics(root: Path) -> tuple[dict[str, dict[str, list[Snapshot]]], list[Problem]]:
-    """post id → channel → snapshots (oldest first), for every metrics file in the working tree."""
+def _read(path: str, rel: str) -> tuple[list[Snapshot], list[Problem]]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except UnicodeDecodeError:
+        return [], [warning(rel, None, "not UTF-8 text; restore it from git history")]
+    return parse_snapshots(rel, text)
+
+
+def _snapshots_data(read: tuple[list[Snapshot], list[Problem]]) -> tuple:
+    snapshots, problems = read
+    return [(moment_data(s.at), dict(s.counts)) for s in snapshots], problems_data(problems)
+
+
+def _snapshots_from(data: tuple) -> tuple[list[Snapshot], list[Problem]]:
+    snapshots, problems = data
+    return ([restore(Snapshot, {"at": moment_from(at), "counts": counts}) for at, counts in snapshots],
+            problems_from(problems))
+
+
+def load_metrics(root: Path, use_cache: bool = True) -> tuple[dict[str, dict[str, list[Snapshot]]], list[Problem]]:
+    """post id → channel → snapshots (oldest first), for every metrics file in the working tree.
+
+    Parsed files are remembered in .socialgit/ by path, mtime and size (the fetcher
+    appends to a few files a run; a big calendar has tens of thousands).
+    """
     base = os.path.join(str(root), METRICS_DIR)
     found: dict[str, dict[str, list[Snapshot]]] = {}
     problems: list[Problem] = []
     if not os.path.isdir(base):
         return found, problems
+    cache = FileCache(Path(root), "metrics", code_salt(sys.modules[__name__]), (_snapshots_data, _snapshots_from)) \
+        if use_cache else None
     # plain strings and scandir: a big calendar has tens of thousands of these small files
-    with os.scandir(base) as folders:
+    with os.scandir(base) as folders, gc_paused():
         for folder in folders:
             if folder.name.startswith((".", "_")) or not folder.is_dir():
                 continue
             with os.scandir(folder.path) as files:
-                names = [(entry.name, entry.path) for entry in files if entry.name.endswith(".jsonl")]
-            for name, path in names:
-                rel = f"{METRICS_DIR}/{folder.name}/{name}"
-                try:
-                    with open(path, encoding="utf-8") as handle:
-                        text = handle.read()
-                except UnicodeDecodeError:
-                    problems.append(warning(rel, None, "not UTF-8 text; restore it from git history"))
-                    continue
-                snapshots, found_problems = parse_snapshots(rel, text)
+                entries = [entry for entry in files if entry.name.endswith(".jsonl")]
+            for entry in entries:
+                rel = f"{METRICS_DIR}/{folder.name}/{entry.name}"
+                read = lambda path=entry.path, rel=rel: _read(path, rel)  # noqa: E731
+                snapshots, found_problems = cache.get(rel, entry.stat(), read) if cache else read()
                 problems += found_problems
                 if snapshots:
-                    found.setdefault(folder.name, {})[name[: -len(".jsonl")]] = snapshots
+                    found.setdefault(folder.name, {})[entry.name[: -len(".jsonl")]] = snapshots
+    if cache:
+        cache.save()
     problems.sort(key=lambda p: (p.path, p.line or 0))
     return found, problems
 

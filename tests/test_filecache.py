@@ -129,3 +129,19 @@ def test_feedback_and_receipts_come_back_from_the_cache_as_parsed(repo, monkeypa
     cached = feedback.load_feedback(repo.root, use_cache=True), ledger.load_receipts(repo.root)
     assert repr(cached) == repr(parsed)
     assert len(parsed[0][0]) == 3 and len(parsed[0][1]) == 2 and len(parsed[1][1]) == 1
+
+
+def test_metrics_come_back_from_the_cache_as_parsed(repo, monkeypatch):
+    from socialgit import metrics
+
+    repo.write("content/ledger/metrics/p/mastodon.jsonl", '{"at": "2026-11-10T10:00:00Z", "likes": 3}\n'
+               '{"at": "2026-11-10T09:00:00+01:00", "favourites_count": "1,234"}\nnot json\n')
+    repo.write("content/ledger/metrics/p/bluesky.jsonl", '{"at": "2026-11-10T10:00:00Z", "likes": 1, "quotes": 0}\n')
+    (repo.root / "content/ledger/metrics/q").mkdir()
+    (repo.root / "content/ledger/metrics/q/x.jsonl").write_bytes(b"\xff\xfe")
+    age_tree(repo.root)
+    parsed = metrics.load_metrics(repo.root)
+    monkeypatch.setattr(metrics, "parse_snapshots", lambda *a: (_ for _ in ()).throw(AssertionError("parsed again")))
+    cached = metrics.load_metrics(repo.root)
+    assert repr(cached) == repr(parsed)
+    assert len(parsed[1]) == 2 and parsed[0]["p"]["mastodon"][0].counts == {"likes": 1234}
