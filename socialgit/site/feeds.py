@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import icalendar
 
 from .. import __version__
+from .cache import Digests
 from .model import FeedPost
 from .views import SiteInfo
 
@@ -62,12 +63,14 @@ def _event(post: FeedPost, host: str, base_url: str) -> bytes:
     return event.to_ical()
 
 
-def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str, memo=None) -> bytes:
+def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str, memo=None,
+                 digests: Digests | None = None) -> bytes:
     """One event per dated post; the UID is the post id, so subscribers update events in place.
 
-    Events are serialised one by one (and remembered in ``memo``, a site.memo.Memo)
-    because the library takes about a millisecond per event; the bytes are those
-    of adding them all to the calendar.
+    Events are serialised one by one (and remembered in ``memo``, a site.memo.Memo,
+    by a content digest of what each is made from; ``digests`` may already know the
+    posts') because the library takes about a millisecond per event; the bytes are
+    those of adding them all to the calendar.
     """
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//socialgit//socialgit {__version__}//EN")
@@ -77,6 +80,7 @@ def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str, memo=
     cal.add("x-wr-calname", info.title)
     cal.add("x-wr-timezone", info.timezone)
     host = _host(base_url)
+    digests = digests or Digests()
     events = []
     for post in posts:
         if post.publish_at is None:
@@ -84,7 +88,7 @@ def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str, memo=
         if memo is None:
             events.append(_event(post, host, base_url))
         else:
-            events.append(memo.get(repr((post, host, base_url)), lambda: _event(post, host, base_url)))
+            events.append(memo.get(digests.key(post, host, base_url), lambda: _event(post, host, base_url)))
     head = cal.to_ical()
     end = head.rindex(b"END:VCALENDAR")
     return head[:end] + b"".join(events) + head[end:]

@@ -1,17 +1,19 @@
 """Costly fragments remembered between builds, under ``.socialgit/site-cache/``.
 
 calendar.ics is serialised event by event and most events do not change between
-builds. A Memo maps a key that names the exact input (the repr of the value the
-fragment is made from) to the fragment. Entries not used in a build are dropped
-when it is saved, so it never grows. Like everything under .socialgit/ it is safe
-to delete; it is never committed. (Parsed files use filecache.FileCache instead,
-keyed by path, mtime and size.)
+builds. A Memo maps a key that names the exact input (a content digest of the
+value the fragment is made from, see cache.Digests) to the fragment, salted with
+everything else the fragment depends on (the builder's code and versions).
+Entries not used in a build are dropped when it is saved, so it never grows. Like
+everything under .socialgit/ it is safe to delete; it is never committed. (Parsed
+files use filecache.FileCache instead, keyed by path, mtime and size.) Values and
+keys must be plain data marshal can keep (bytes, str, numbers, tuples).
 """
 
 from __future__ import annotations
 
+import marshal
 import os
-import pickle
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Hashable
@@ -22,18 +24,19 @@ from .cache import CACHE_DIR
 
 
 class Memo:
-    def __init__(self, root: Path | None, name: str) -> None:
-        self.path = state_dir(root) / CACHE_DIR / f"{name}.pickle" if root is not None else None
+    def __init__(self, root: Path | None, name: str, salt: str = "") -> None:
+        self.path = state_dir(root) / CACHE_DIR / f"{name}.marshal" if root is not None else None
+        self.salt = f"{__version__}|{salt}"
         self.old: dict = {}
         self.new: dict = {}
         self.made = 0  # entries computed in this build rather than remembered
         if self.path is not None:
             try:
                 with open(self.path, "rb") as handle:
-                    version, data = pickle.load(handle)
-                if version == __version__ and isinstance(data, dict):
+                    salt_read, data = marshal.loads(handle.read())
+                if salt_read == self.salt and isinstance(data, dict):
                     self.old = data
-            except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+            except (OSError, EOFError, ValueError, TypeError):
                 self.old = {}
 
     def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
@@ -51,11 +54,16 @@ class Memo:
         if self.path is None or (not self.made and len(self.new) == len(self.old)):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            data = marshal.dumps((self.salt, self.new))
+        except ValueError:
+            return  # a value marshal cannot keep: the next build makes it again
         handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         try:
             with os.fdopen(handle, "wb") as stream:
-                pickle.dump((__version__, self.new), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                stream.write(data)
             os.replace(temp, self.path)
+            self.path.with_suffix(".pickle").unlink(missing_ok=True)  # an earlier version's
         except BaseException:
             if os.path.exists(temp):
                 os.unlink(temp)
