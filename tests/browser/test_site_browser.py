@@ -105,6 +105,8 @@ def test_the_site_works_from_file_urls(browser, demo_site, page_errors):
     page = new_page(browser, page_errors)
     page.goto((demo_site / "index.html").as_uri())
     page.get_by_role("link", name="Week", exact=True).click()
+    page.wait_for_url("**/calendar/2026/W47/**")
+    page.wait_for_load_state("load")  # the stylesheet is applied by then, not when the URL changes
     assert page.url.startswith("file://") and "/calendar/2026/W47/" in page.url
     # the stylesheet loaded: the header has its background colour, not the browser default
     background = page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
