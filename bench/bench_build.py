@@ -132,8 +132,8 @@ def table(posts: int, results: dict[str, list[dict[str, Run]]]) -> list[str]:
         for peer in ("pelican", "hugo"):
             if peer in results:
                 theirs = {k: median([r[k].wall for r in results[peer]]) for k in ours}
-                ratios = " · ".join(f"{k} {theirs[k] / ours[k]:.1f}×" for k in ours)
-                rows.append(f"\nsocialgit is faster than {peer} by: {ratios} (peer median / socialgit median)")
+                ratios = " · ".join(f"{k} {theirs[k] / ours[k]:.2f}" for k in ours)
+                rows.append(f"\n{peer} median / socialgit median (above 1: socialgit is faster): {ratios}")
     return rows
 
 
