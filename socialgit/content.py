@@ -21,8 +21,8 @@ from frontmatter.default_handlers import YAMLHandler
 
 from . import plaintext
 from .config import LATE_POLICIES, Config
-from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, problems_data, problems_from,
-                        restore, walk_files)
+from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, parse_all, problems_data,
+                        problems_from, restore, walk_files)
 from .problems import Problem, did_you_mean, error, warning
 
 POSTS_DIR = "content/posts"
@@ -403,18 +403,20 @@ def _cached_parse(config: Config, name: str, use_cache: bool, shape):
     salt = f"{config.timezone.key}|{','.join(sorted(config.channels))}|{code_salt(sys.modules[__name__])}"
     cache = FileCache(root, name, salt, _CODECS[name]) if use_cache else None
     base = str(root / POSTS_DIR)
-    found = []
+
+    def parse(rel: str, path: str):
+        with open(path, "rb") as handle:
+            return shape(parse_post(rel, handle.read(), config))
+
     with gc_paused():
-        for entry in walk_files(root / POSTS_DIR, ".md"):
-            # scandir paths start with str(base), whatever form root was given in ("." too)
-            rel = POSTS_DIR + entry.path[len(base):].replace(os.sep, "/")
-
-            def parse(path=entry.path, rel=rel):
-                with open(path, "rb") as handle:
-                    return shape(parse_post(rel, handle.read(), config))
-
-            found.append((rel, cache.get(rel, entry.stat(), parse) if cache else parse()))
-    yield from found
+        # scandir paths start with str(base), whatever form root was given in ("." too)
+        files = [(POSTS_DIR + entry.path[len(base):].replace(os.sep, "/"), entry.path, entry.stat())
+                 for entry in walk_files(root / POSTS_DIR, ".md")]
+        if cache is None:
+            values = [value for value, _ in parse_all([f[:2] for f in files], parse, *_CODECS[name])]
+        else:
+            values = cache.get_all(files, parse)
+    yield from zip((f[0] for f in files), values)
     if cache:
         cache.save()
 

@@ -19,8 +19,8 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from . import yamlfast
-from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, problems_data, problems_from,
-                        restore, walk_files)
+from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, parse_all, problems_data,
+                        problems_from, restore, walk_files)
 from .ledger import parse_instant
 from .problems import Problem, error, warning
 
@@ -221,6 +221,25 @@ CODEC = (lambda parsed: (None if parsed[0] is None else _item_data(parsed[0]), p
          lambda data: (None if data[0] is None else _item_from(data[0]), problems_from(data[1])))
 
 
+def _read_file(rel: str, path: str) -> tuple[FeedbackItem | None, list[Problem]]:
+    with open(path, "rb") as handle:
+        return parse_feedback(rel, handle.read())
+
+
+def _parsed_files(root: Path, use_cache: bool) -> list[tuple[FeedbackItem | None, list[Problem]]]:
+    """parse_feedback of every file, in path order: from .socialgit/ when unchanged, else on every core."""
+    cache = FileCache(root, "feedback", code_salt(sys.modules[__name__], yamlfast), CODEC) if use_cache else None
+    prefix = len(str(root)) + 1
+    with gc_paused():
+        files = [(entry.path[prefix:].replace(os.sep, "/"), entry.path, entry.stat())
+                 for entry in walk_files(root / FEEDBACK_DIR, ".md")]
+        if cache is None:
+            return [value for value, _ in parse_all([f[:2] for f in files], _read_file, *CODEC)]
+        parsed = cache.get_all(files, _read_file)
+    cache.save()
+    return parsed
+
+
 def load_feedback(root: Path, use_cache: bool = False) -> tuple[list[FeedbackItem], list[Problem]]:
     """Every feedback item in the working tree, sorted by post, then time, then id.
 
@@ -228,23 +247,25 @@ def load_feedback(root: Path, use_cache: bool = False) -> tuple[list[FeedbackIte
     and size (a calendar holds ten feedback files per post or more), so the site
     builder parses only the files that changed since its last build.
     """
-    root = Path(root)
     items, problems = [], []
-    cache = FileCache(root, "feedback", code_salt(sys.modules[__name__], yamlfast), CODEC) if use_cache else None
-    prefix = len(str(root)) + 1
+    parsed = _parsed_files(Path(root), use_cache)
     with gc_paused():
-        for entry in walk_files(root / FEEDBACK_DIR, ".md"):
-            rel = entry.path[prefix:].replace(os.sep, "/")
-
-            def parse(path=entry.path, rel=rel):
-                with open(path, "rb") as handle:
-                    return parse_feedback(rel, handle.read())
-
-            item, found = cache.get(rel, entry.stat(), parse) if cache else parse()
+        for item, found in parsed:
             problems.extend(found)
             if item is not None:
                 items.append(item)
         items.sort(key=lambda i: (i.post or "", i.created_at.timestamp() if i.created_at else float("inf"), i.id))
-    if cache:
-        cache.save()
     return items, problems
+
+
+def feedback_problems(root: Path) -> list[Problem]:
+    """What load_feedback(root, use_cache=True) reports, without building the items of unchanged files."""
+    cache = FileCache(Path(root), "feedback", code_salt(sys.modules[__name__], yamlfast),
+                      (CODEC[0], lambda data: (None, problems_from(data[1]))))
+    prefix = len(str(root)) + 1
+    with gc_paused():
+        files = [(entry.path[prefix:].replace(os.sep, "/"), entry.path, entry.stat())
+                 for entry in walk_files(Path(root) / FEEDBACK_DIR, ".md")]
+        problems = [problem for _, found in cache.get_all(files, _read_file) for problem in found]
+    cache.save()
+    return problems

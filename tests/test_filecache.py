@@ -145,3 +145,31 @@ def test_metrics_come_back_from_the_cache_as_parsed(repo, monkeypatch):
     cached = metrics.load_metrics(repo.root)
     assert repr(cached) == repr(parsed)
     assert len(parsed[1]) == 2 and parsed[0]["p"]["mastodon"][0].counts == {"likes": 1234}
+
+
+def test_files_parsed_by_worker_processes_come_back_as_parsed_here(repo, monkeypatch):
+    from socialgit import content, feedback, filecache
+    from socialgit.config import load_config
+    from tests.site_helpers import feedback as write_feedback
+
+    for number in range(7):
+        repo.post(f"p{number}", f"title: P{number}\npublish_at: 2026-12-0{number + 1} 09:30\nchannels: [mastodon]")
+        write_feedback(repo, f"p{number}", f"mastodon-{number}", f"Reply {number}", labels=["a"])
+    repo.write("content/feedback/p0/broken.md", "---\nid: [\n---\n")
+    config, _ = load_config(repo.root)
+    serial = content.load_posts(config, use_cache=False), feedback.load_feedback(repo.root)
+    monkeypatch.setattr(filecache, "POOL_MIN", 1)
+    pooled = content.load_posts(config, use_cache=False), feedback.load_feedback(repo.root)
+    assert repr(pooled) == repr(serial)
+    age_tree(repo.root)
+    assert repr((content.load_posts(config), feedback.load_feedback(repo.root, use_cache=True))) == repr(serial)
+    assert repr(feedback.feedback_problems(repo.root)) == repr(serial[1][1])
+    # a value a worker cannot encode is parsed again here
+    encode = feedback.CODEC[0]
+    monkeypatch.setattr(feedback, "CODEC", (lambda parsed: encode(parsed) if parsed[0] is None or
+                                            parsed[0].id != "mastodon-3" else _refuse(), feedback.CODEC[1]))
+    assert repr(feedback.load_feedback(repo.root)) == repr(serial[1])
+
+
+def _refuse():
+    raise ValueError("cannot keep this one")

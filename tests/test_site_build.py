@@ -249,6 +249,7 @@ def test_the_process_pool_renders_the_same_bytes(repo, tmp_path, monkeypatch, jo
     serial = clean_build(repo, tmp_path)
     monkeypatch.setattr("socialgit.site.build.POOL_THRESHOLD", jobs_threshold)
     monkeypatch.setattr("socialgit.derived.POOL_MIN", jobs_threshold)  # texts derived by workers too
+    monkeypatch.setattr("socialgit.filecache.POOL_MIN", jobs_threshold)  # files parsed, events made by workers
     derived.forget()
     pooled = clean_build(repo, tmp_path)
     assert pooled == serial

@@ -104,12 +104,15 @@ def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
 def _write(out: Path, rel: str, data: bytes, known: str | None) -> tuple[str, bool]:
     """Write ``data`` unless the file already holds exactly it; return (hash, written)."""
     digest = cachelib.file_hash(data)
-    target = out / rel
-    if known == digest and target.is_file():
+    target = os.path.join(out, rel)
+    if known == digest and os.path.isfile(target):
         return digest, False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.tmp")
-    temp.write_bytes(data)
+    folder, name = os.path.split(target)
+    if not os.path.isdir(folder):  # one stat; Path.mkdir(parents=True) costs ten times that
+        os.makedirs(folder, exist_ok=True)
+    temp = os.path.join(folder, f".{name}.tmp")
+    with open(temp, "wb") as handle:
+        handle.write(data)
     os.replace(temp, target)
     return digest, True
 

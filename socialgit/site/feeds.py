@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import icalendar
 
 from .. import __version__
+from ..filecache import parse_all
 from .cache import Digests
 from .model import FeedPost
 from .views import SiteInfo
@@ -81,14 +82,16 @@ def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str, memo=
     cal.add("x-wr-timezone", info.timezone)
     host = _host(base_url)
     digests = digests or Digests()
+    dated = [post for post in posts if post.publish_at is not None]
+    keys = [digests.key(post, host, base_url) for post in dated] if memo is not None else [None] * len(dated)
+    missing = [index for index, key in enumerate(keys) if key is None or not memo.has(key)]
+    # a full build makes every event: on every core (a worker sends the bytes back)
+    made = dict(zip(missing, (event for event, _ in parse_all(
+        [(index,) for index in missing], lambda index: _event(dated[index], host, base_url), bytes, bytes))))
     events = []
-    for post in posts:
-        if post.publish_at is None:
-            continue
-        if memo is None:
-            events.append(_event(post, host, base_url))
-        else:
-            events.append(memo.get(digests.key(post, host, base_url), lambda: _event(post, host, base_url)))
+    for index, key in enumerate(keys):
+        event = made.get(index)
+        events.append(event if key is None else memo.get(key, lambda: event))
     head = cal.to_ical()
     end = head.rindex(b"END:VCALENDAR")
     return head[:end] + b"".join(events) + head[end:]

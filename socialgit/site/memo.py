@@ -39,6 +39,9 @@ class Memo:
             except (OSError, EOFError, ValueError, TypeError):
                 self.old = {}
 
+    def has(self, key: Hashable) -> bool:
+        return key in self.new or key in self.old
+
     def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
         if key in self.new:
             return self.new[key]

@@ -8,6 +8,7 @@ because Markdown passes raw HTML through.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -35,9 +36,13 @@ _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _VERBATIM = {"code", "pre"}
 
 
+# the same links, hashtags and handles come back on page after page
+_token_direction = functools.lru_cache(maxsize=1 << 16)(i18n.text_direction)
+
+
 def _isolated(text: str, direction: str) -> str:
     """``text`` (already HTML) with each token of the other direction wrapped in <bdi>."""
-    return _TOKEN.sub(lambda m: f"<bdi>{m.group(0)}</bdi>" if i18n.text_direction(m.group(0)) != direction
+    return _TOKEN.sub(lambda m: f"<bdi>{m.group(0)}</bdi>" if _token_direction(m.group(0)) != direction
                       else m.group(0), text)
 
 
