@@ -35,12 +35,11 @@ from .state import state_dir
 FORMAT = 1
 POOL_MIN = 96  # texts to derive before starting processes pays off (a fork costs ~30 ms, a post ~3 ms)
 CHUNK = 32
-LIBRARIES = {"markdown": "markdown", "regex": "regex", "twitter_text": "twitter_text_parser", "nh3": "nh3"}  # module: dist
-
-Spec = tuple[str, "int | None"]  # (network, length limit)
-Media = tuple[tuple[str, str], ...]  # ((path, alt), ...): part of the payload hash
+# module: its distribution, whose version shapes the results
+LIBRARIES = {"markdown": "markdown", "regex": "regex", "twitter_text": "twitter_text_parser", "nh3": "nh3"}
 
 _PAGE_HTML: dict[str, str] = {}  # body → sanitized page HTML (site builds only)
+_PAGE_HTML_MAX = 50_000  # `serve` adds a body an edit: start afresh past this many
 
 
 class PageHtml(Protocol):
@@ -272,4 +271,6 @@ def _remember(job: _Job, parts: tuple, measures: dict, hashes: dict, page: str |
     for media, digest in hashes.items():
         plaintext.remember_payload_hash(parts, list(media), digest)
     if page is not None:
+        if len(_PAGE_HTML) >= _PAGE_HTML_MAX:
+            _PAGE_HTML.clear()
         _PAGE_HTML[job.text] = page
