@@ -87,9 +87,9 @@ def check(paths, base, fmt, strict, root, now_text):
     from .learn import weak_slot_infos  # info notes: a post in a slot the data says is weak
 
     problems += weak_slot_infos(root, calendar, now)
-    from ..feedback import load_feedback  # feedback files are edited by hand in PRs too
+    from ..feedback import feedback_problems  # feedback files are edited by hand in PRs too
 
-    problems += load_feedback(root, use_cache=True)[1]
+    problems += feedback_problems(root)
     if base:
         problems = only_paths(problems, gitrepo.changed_paths(root, base))
     if paths:
