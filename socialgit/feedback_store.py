@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping
 import yaml
 
 from .channels.listening import Person, RemoteItem
+from .ledger import write_text_atomic
 from .netcontent import safe_id
 
 FEEDBACK_DIR = "content/feedback"
@@ -104,20 +105,6 @@ def _write_new(path: Path, text: str) -> bool:
         return True
     finally:
         os.unlink(tmp)
-
-
-def _replace(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def create(path: Path, fields: Mapping[str, Any], body: str) -> bool:
@@ -212,7 +199,7 @@ def update_fields(path: Path, changes: Mapping[str, Any]) -> bool:
         same = False
     if not same:
         edited = dump(wanted)
-    _replace(path, f"---\n{edited}---\n{body}")
+    write_text_atomic(path, f"---\n{edited}---\n{body}")
     return True
 
 

@@ -26,7 +26,6 @@ import io
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from .content import localize
-from .ledger import LEDGER_DIR, parse_instant
+from .ledger import LEDGER_DIR, parse_instant, write_text_atomic
 from .metrics import COUNTS, count_value
 from .problems import Problem, UserError, warning
 
@@ -221,20 +220,8 @@ def load_imported(root: Path) -> tuple[list[ImportedPost], list[Problem]]:
 
 def write_imported(path: Path, rows: Iterable[ImportedPost]) -> None:
     """Replace the store atomically: readers see the old or the new file, never half."""
-    text = "".join(json.dumps(r.to_json(), ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the store is as public as the repository
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_text_atomic(path, "".join(json.dumps(r.to_json(), ensure_ascii=False, sort_keys=True) + "\n"
+                                    for r in rows))
 
 
 @dataclass(frozen=True)

@@ -128,14 +128,19 @@ def load_receipts(root: Path, use_cache: bool = True) -> tuple[dict[str, dict[st
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never half."""
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``: temp file, fsync, rename; a crash leaves the old file or the new."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; these files are as public as the repository
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
