@@ -169,6 +169,8 @@ def _render(root: Path, setup: str, out: Path, pages: list, info, known: dict[st
             progress: Progress | None) -> list[tuple[str, str, bool]]:
     global _JOB
     _JOB = (root, setup, out, pages, info, known)
+    # made before the fork, so the workers inherit the compiled templates
+    _renderer(root, setup).forget()
     indexes = list(range(len(pages)))
     chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]
     results: list[tuple[str, str, bool]] = []
