@@ -9,8 +9,9 @@ Exit codes, the same for every command:
 from __future__ import annotations
 
 import functools
-import json
+import importlib
 import sys
+from collections.abc import MutableMapping
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -62,6 +63,15 @@ def user_errors(func):
 LOOP_ORDER = ("init", "new", "check", "summary", "status", "publish", "resolve", "run", "fetch", "feedback",
               "insights", "import-history", "build", "serve")
 
+# command → the module of socialgit/commands/ that defines it. Cron pays for `publish`
+# every minute: importing the site, feedback and insights stacks it never uses was a
+# quarter of its time, so a module is imported only when one of its commands is asked for.
+COMMAND_MODULES = {
+    "init": "adopt", "new": "review", "check": "review", "summary": "review", "status": "review",
+    "publish": "runner", "resolve": "runner", "run": "runner", "fetch": "listen", "feedback": "feedback",
+    "insights": "learn", "import-history": "learn", "build": "site", "serve": "site",
+}
+
 
 class Group(click.Group):
     def list_commands(self, ctx):  # in the order of the loop: plan, review, publish, listen, learn, show
@@ -69,7 +79,55 @@ class Group(click.Group):
         return sorted(self.commands, key=lambda name: (order.get(name, len(order)), name))
 
 
-@click.group(cls=Group, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyCommands(MutableMapping):
+    """A group's commands, each imported on first use; names are known without importing anything.
+
+    A mapping rather than only `get_command`, so code that reads ``cli.commands``
+    (the docs generator, tests) sees every command as before.
+    """
+
+    def __init__(self, loaded: MutableMapping, modules: dict[str, str], package: str):
+        self.loaded, self.modules, self.package = dict(loaded), dict(modules), package
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self.loaded and name in self.modules:
+            # importing the module runs its @cli.command decorators, which store the commands here
+            importlib.import_module(f"{self.package}.{self.modules[name]}")
+        return self.loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self.loaded and name not in self.modules:
+            raise KeyError(name)
+        self.loaded.pop(name, None)
+        self.modules.pop(name, None)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.loaded or name in self.modules
+
+    def __iter__(self):
+        yield from self.modules
+        yield from (name for name in self.loaded if name not in self.modules)
+
+    def __len__(self) -> int:
+        return len(self.modules.keys() | self.loaded.keys())
+
+
+class LazyGroup(Group):
+    """click's "lazily loading subcommands": `get_command` imports the one module a command needs."""
+
+    def __init__(self, *args, lazy_commands: dict[str, str], package: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(self.commands, lazy_commands, package)
+
+    def get_command(self, ctx, cmd_name):
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMAND_MODULES, package="socialgit.commands", epilog=EXIT_CODES,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="socialgit")
 def cli():
     """socialgit: run a social-media content calendar out of a git repository.
@@ -82,8 +140,3 @@ def cli():
 
 def main() -> None:
     cli(prog_name="socialgit")
-
-
-# the commands live in socialgit/commands/, one module per stage of the loop;
-# importing them registers them on `cli`
-from .commands import adopt, feedback, learn, listen, review, runner, site  # noqa: E402,F401
