@@ -113,9 +113,11 @@ def environment(root: Path, locale: i18n.Locale = i18n.ENGLISH) -> jinja2.Enviro
     if own.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(own)))
     loaders.append(jinja2.FileSystemLoader(str(THEME_DIR)))
+    # auto_reload off: a build never sees a template change (a changed theme is a new setup, a new Renderer),
+    # and checking every template's mtime on every page cost more than rendering some of them
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             extensions=["jinja2.ext.i18n"])
+                             extensions=["jinja2.ext.i18n"], auto_reload=False)
     env.install_gettext_translations(locale.translations, newstyle=True)
     env.filters["state_class"] = state_class
     env.filters["digits"] = locale.digits
