@@ -3,7 +3,8 @@
     .venv/bin/python scripts/update_catalogues.py
 
 Extracts every message id (socialgit.i18n.extract_messages: the theme's templates, the page
-builders and the locale's own date words) into socialgit/locale/socialgit.pot and merges it
+builders, the insights' sentences and charts, and the locale's own date words) into
+socialgit/locale/socialgit.pot and merges it
 into each language's catalogue. A new id gets its own text in English and an empty
 translation elsewhere, which tests/test_i18n.py names until someone translates it; an id no
 longer used is dropped. Nothing needs compiling: socialgit compiles a catalogue when it loads it.

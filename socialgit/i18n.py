@@ -144,6 +144,14 @@ class Locale:
         text = str(value)
         return text.translate(_PERSIAN_DIGITS) if self.language == "fa" else text
 
+    def number(self, value: float, places: int = 0) -> str:
+        """``value`` rounded to ``places`` decimals, thousands grouped: '1,234.50'; '۱٬۲۳۴٫۵۰' in a Persian site.
+
+        The marks come from the catalogue: a Persian full stop would read as the digit zero.
+        """
+        marks = {",": self.pgettext("thousands separator", ","), ".": self.pgettext("decimal separator", ".")}
+        return self.digits("".join(marks.get(c, c) for c in f"{value:,.{places}f}"))
+
     def join(self, items) -> str:
         return self.pgettext("list separator", ", ").join(items)
 
@@ -314,6 +322,8 @@ TEMPLATE_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lst
 def source_files() -> list[tuple[str, Path]]:
     """(method, path) of every file whose strings the site shows: the theme's templates and the page code."""
     found = [("python", PACKAGE / "i18n.py")]
+    # the insights' sentences and charts are worded for the page here (the terminal keeps its own English)
+    found += [("python", PACKAGE / name) for name in ("insights_words.py", "charts.py")]
     found += [("python", p) for p in sorted((PACKAGE / "site").glob("*.py"))]
     found += [("jinja2", p) for p in sorted((PACKAGE / "templates").glob("*.html"))]
     return found

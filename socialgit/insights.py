@@ -20,6 +20,10 @@ where they came from. The team's own posts are always analysed alone first; a
 *combined* analysis (each row still scored within its own account) is computed
 for when it is asked for, and is what slots.py falls back on only when the
 team's own data claims nothing, saying so.
+
+The sentences made here (verdicts, claim names, cadence messages) are English, for the
+terminal (`socialgit insights`, `check`, `new --at next-best`); insights_words.py says the
+same facts in a site's language.
 """
 
 from __future__ import annotations
@@ -203,6 +207,7 @@ class Analysis:
     suggestions: tuple[Claim, ...]  # under-sampled levels worth a few posts
     verdict: str
     skipped: Mapping[str, int] = field(default_factory=dict)
+    own_posts: int = 0  # the team's own among ``posts`` (all of them in "own", none in "imported")
 
     @property
     def heading(self) -> str:
@@ -262,7 +267,7 @@ def analyse(observations: Sequence[Observation], channel: str, channel_label: st
     return Analysis(channel, channel_label, source, tuple(labels), zone, week_start, len(scored), weekdays,
                     blocks, cells(points, weekdays, blocks), best, weak,
                     () if best or not scored else _suggestions(weekdays, blocks, len(scored)),
-                    _verdict(source, channel_label, len(scored), labels, own, best), dict(skipped))
+                    _verdict(source, channel_label, len(scored), labels, own, best), dict(skipped), own)
 
 
 def suggestion_text(analysis: Analysis) -> str | None:
@@ -307,10 +312,19 @@ class Week:
 @dataclass(frozen=True)
 class CadenceIssue:
     kind: str  # "day" | "week" | "gap" | "floor" | "silence"
-    message: str
+    message: str  # in English, for the terminal; insights_words says it in the site's language
     soft: bool  # judged against a network default, not a target the team set
     posts: tuple[Post, ...] = ()
-    span: tuple[date, date] | None = None  # local days a silence covers
+    span: tuple[date, date] | None = None  # the local days it covers: the day, the week, the gap or the silence
+    length: timedelta | None = None  # between the two posts of a gap or a silence
+
+
+def _breach_span(breach: cadence.Breach, zone: ZoneInfo, week_start: str) -> tuple[date, date]:
+    first, last = (p.publish_at.astimezone(zone).date() for p in (breach.posts[0], breach.posts[-1]))
+    if breach.kind == "week":
+        first = week_start_of(first, week_start)
+        return first, first + timedelta(days=6)
+    return first, last
 
 
 @dataclass(frozen=True)
@@ -337,7 +351,9 @@ def cadence_report(posts: Iterable[Post], receipts: Mapping[str, Mapping[str, Re
     window = [p for p in counted if first <= p.publish_at.astimezone(zone).date() < last + timedelta(days=7)]
     found = cadence.breaches(window, replace(channel, cadence=targets), zone, week_start)
     soft_kind = {"day": "max_per_day", "week": "max_per_week", "gap": "min_gap"}
-    issues = [CadenceIssue(b.kind, b.message, soft_kind[b.kind] in defaults, b.posts) for b in found]
+    issues = [CadenceIssue(b.kind, b.message, soft_kind[b.kind] in defaults, b.posts, _breach_span(b, zone, week_start),
+                           b.posts[-1].publish_at - b.posts[0].publish_at if b.kind == "gap" else None)
+              for b in found]
     opened = week_start_of(counted[0].publish_at.astimezone(zone).date(), week_start) if counted else None
     crowded = {b.posts[0].publish_at.astimezone(zone).date() for b in found if b.kind == "day"}
     weeks, floor = [], targets.min_per_week
@@ -352,7 +368,8 @@ def cadence_report(posts: Iterable[Post], receipts: Mapping[str, Mapping[str, Re
         if below:
             tense = "has" if start + timedelta(days=7) <= now.astimezone(zone).date() else "has planned"
             issues.append(CadenceIssue("floor", f"channel {channel.name}: the week of {start:%Y-%m-%d} {tense} "
-                                       f"{len(mine)} post(s), below min_per_week = {floor}", False, tuple(mine)))
+                                       f"{len(mine)} post(s), below min_per_week = {floor}", False, tuple(mine),
+                                       (start, start + timedelta(days=6))))
     times = [p.publish_at for p in window]
     ends = times[1:] + ([now] if times and times[-1] < now else [])
     for before, after in zip(times, ends):
@@ -360,7 +377,8 @@ def cadence_report(posts: Iterable[Post], receipts: Mapping[str, Mapping[str, Re
             since, until = (t.astimezone(zone).strftime("%a %Y-%m-%d") for t in (before, after))
             issues.append(CadenceIssue("silence", f"channel {channel.name}: no post from {since} to {until} "
                                        f"({(after - before).days} days)", False,
-                                       span=(before.astimezone(zone).date(), after.astimezone(zone).date())))
+                                       span=(before.astimezone(zone).date(), after.astimezone(zone).date()),
+                                       length=after - before))
     return CadenceReport(channel.name, channel.label, targets, defaults, tuple(weeks), this_week, tuple(issues))
 
 

@@ -1,9 +1,10 @@
 """The insights page: best times, cadence and campaigns, per channel (pure).
 
-The figures come from ``insights.build_insights`` and the drawings from
-``charts``, which escapes every string it puts in its SVG and HTML; those
-strings (the ``*_svg`` and ``*_html`` fields) are the only markup a template
-may mark safe. Everything else here is plain text.
+The figures come from ``insights.build_insights``, their sentences from
+``insights_words`` and the drawings from ``charts``, all in the site's locale.
+``charts`` escapes every string it puts in its SVG and HTML; those strings (the
+``*_svg`` and ``*_html`` fields) are the only markup a template may mark safe.
+Everything else here is plain text.
 
 The page changes with ``now`` alone when a post turns 48 h old (it starts to
 count), when a metrics snapshot's time passes, when a long silence begins and
@@ -16,15 +17,17 @@ import inspect
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from .. import charts, i18n
+from .. import insights_words as words
 from ..feedback import LABELS
 from ..history_import import IMPORTED_DIR
-from ..insights import SILENCE, Analysis, CadenceReport, build_insights, cadence_report, suggestion_text
+from ..insights import SILENCE, Analysis, CadenceReport, build_insights, cadence_report
 from ..metrics import FIXED_AGE
 from . import calendar_math as cm
 from . import model as m
-from .views import ChannelView, ProblemView
+from .views import ChannelView
 
 PATH = "insights/index.html"
 # how far back the cadence chart looks: its window moves at a week start measured that far back
@@ -80,6 +83,16 @@ class ChannelSection:
 
 
 @dataclass(frozen=True)
+class DataProblem:
+    """A file the page could not use; ``english`` when its message comes from a loader that speaks only English."""
+
+    level: str
+    where: str
+    message: str
+    english: bool = True
+
+
+@dataclass(frozen=True)
 class CampaignChannelRow:
     channel: ChannelView | None
     name: str
@@ -97,6 +110,7 @@ class CampaignRow:
     engagement: int
     feedback: tuple[tuple[str, int], ...]  # sentiment → items, in a fixed order
     said: int  # feedback items in all
+    engagement_text: str = ""  # ``engagement`` in the site's digits and grouping
 
 
 @dataclass(frozen=True)
@@ -107,7 +121,7 @@ class InsightsPage:
     this_week: str
     channels: tuple[ChannelSection, ...]
     campaigns: tuple[CampaignRow, ...]
-    problems: tuple[ProblemView, ...]
+    problems: tuple[DataProblem, ...]
     template: str = "insights.html"
 
 
@@ -117,18 +131,20 @@ def _anchor(*parts: str) -> str:
 
 def panel(analysis: Analysis, loc: i18n.Locale = i18n.ENGLISH) -> Panel:
     drawn = analysis.posts > 0  # an empty grid says nothing the verdict does not
-    label = analysis.channel_label
+    label, heading = analysis.channel_label, words.heading(analysis, loc)
     _ = loc.gettext
     return Panel(
-        _anchor("ins", analysis.channel, analysis.source, *analysis.labels), analysis.heading,
-        analysis.source == "imported", analysis.verdict, suggestion_text(analysis) or "", analysis.posts,
-        charts.heatmap_svg(analysis) if drawn else "", charts.heatmap_table_html(analysis) if drawn else "",
+        _anchor("ins", analysis.channel, analysis.source, *analysis.labels), heading,
+        analysis.source == "imported", words.verdict(analysis, loc), words.suggestion(analysis, loc), analysis.posts,
+        charts.heatmap_svg(analysis, loc=loc) if drawn else "",
+        charts.heatmap_table_html(analysis, loc) if drawn else "",
         charts.profile_svg(analysis.weekdays, _("%(label)s, %(heading)s: engagement by weekday, against usual, "
                                                 "with 80%% intervals and the number of posts",
-                                                label=label, heading=analysis.heading)) if drawn else "",
+                                                label=label, heading=heading), loc=loc) if drawn else "",
         charts.profile_svg(analysis.blocks, _("%(label)s, %(heading)s: engagement by time of day (%(zone)s), "
                                               "against usual, with 80%% intervals", label=label,
-                                              heading=analysis.heading, zone=analysis.zone.key)) if drawn else "",
+                                              heading=heading, zone=loc.zone_name(analysis.zone.key)),
+                           loc=loc) if drawn else "",
         tuple(sorted(analysis.skipped.items())))
 
 
@@ -153,7 +169,7 @@ def _gap(delta: timedelta, loc: i18n.Locale = i18n.ENGLISH) -> str:
     return " ".join(parts) or loc.gettext("%(minutes)s min", minutes=loc.digits(0))
 
 
-def cadence_view(report: CadenceReport, loc: i18n.Locale = i18n.ENGLISH) -> CadenceView:
+def cadence_view(report: CadenceReport, zone: ZoneInfo, loc: i18n.Locale = i18n.ENGLISH) -> CadenceView:
     weeks, _ = [], loc.gettext
     for week in report.weeks:
         notes = []
@@ -166,8 +182,9 @@ def cadence_view(report: CadenceReport, loc: i18n.Locale = i18n.ENGLISH) -> Cade
         notes += [_("%(day)s over the daily limit", day=loc.date_short(day)) for day in week.crowded]
         weeks.append(CadenceWeek(loc.date_text(week.start, month="short"), week.published, week.planned,
                                  loc.pgettext("note separator", "; ").join(notes)))
-    return CadenceView(_targets(report, loc), charts.cadence_svg(report) if report.weeks else "", tuple(weeks),
-                       tuple((i.kind, i.message, i.soft) for i in report.issues))
+    return CadenceView(_targets(report, loc), charts.cadence_svg(report, loc=loc) if report.weeks else "",
+                       tuple(weeks), tuple((i.kind, words.cadence_issue(i, report, zone, loc), i.soft)
+                                           for i in report.issues))
 
 
 def _campaigns(ctx: "m.Context", summaries) -> tuple[CampaignRow, ...]:
@@ -178,7 +195,8 @@ def _campaigns(ctx: "m.Context", summaries) -> tuple[CampaignRow, ...]:
                                             c.engagement) for c in summary.channels)
         feedback = tuple((s, summary.feedback.get(s, 0)) for s in (*LABELS, "unclassified"))
         rows.append(CampaignRow(summary.name, f"campaigns/{folder}/index.html" if folder else None, summary.posts,
-                                channels, summary.engagement, feedback, sum(n for _, n in feedback)))
+                                channels, summary.engagement, feedback, sum(n for _, n in feedback),
+                                ctx.loc.number(summary.engagement)))
     return tuple(rows)
 
 
@@ -189,19 +207,20 @@ def insights_page(ctx: "m.Context") -> InsightsPage:
     for name, ci in found.channels.items():
         view = ctx.channels[name]
         sections.append(ChannelSection(view, _anchor("ch", name), panel(ci.own, loc),
-                                       tuple(panel(a, loc) for a in ci.imported), cadence_view(ci.cadence, loc)))
-    problems = list(source.learn_problems)
+                                       tuple(panel(a, loc) for a in ci.imported),
+                                       cadence_view(ci.cadence, config.timezone, loc)))
+    # the loaders' findings are English (as `check` prints them); the page's own are in its language
+    problems = [DataProblem(p.level, f"{p.path}:{p.line}" if p.line else p.path, p.message)
+                for p in source.learn_problems]
     known = config.channels
     for label, channel in sorted({(r.label, r.channel) for r in source.imported if r.channel not in known}):
-        problems.append(ProblemView("warning", f"{IMPORTED_DIR}/{label}/{channel}.jsonl",
+        problems.append(DataProblem("warning", f"{IMPORTED_DIR}/{label}/{channel}.jsonl",
                                     loc.gettext('channel "%(channel)s" is not in socialgit.toml; these imported rows '
-                                                'are not used', channel=channel), None))
-    views = tuple(p if isinstance(p, ProblemView) else
-                  ProblemView(p.level, f"{p.path}:{p.line}" if p.line else p.path, p.message, None) for p in problems)
+                                                'are not used', channel=channel), english=False))
     start = cm.week_start_of(ctx.today, config.week_start)
     campaigns = _campaigns(ctx, found.campaigns)
     return InsightsPage(PATH, loc.zone_name(config.timezone.key), loc.weekday(cm.WEEKDAY_INDEX[config.week_start]),
-                        loc.date_text(start, weekday="long"), tuple(sections), campaigns, views)
+                        loc.date_text(start, weekday="long"), tuple(sections), campaigns, tuple(problems))
 
 
 def steps(ctx: "m.Context") -> list[datetime]:
