@@ -174,6 +174,12 @@ def test_persian_dates_are_jalali_with_persian_words_and_digits():
     assert FA.digits("09:30 W47 2026-11-16") == "۰۹:۳۰ W۴۷ ۱۴۰۵-۱۱-۱۶".replace("۱۴۰۵", "۲۰۲۶")
 
 
+def test_numbers_have_the_languages_digits_decimal_mark_and_grouping():
+    assert EN.number(1234.5, 2) == "1,234.50" and EN.number(1234) == "1,234"
+    # a Persian full stop would read as the digit zero, and a comma as the Persian comma
+    assert FA.number(1234.5, 2) == "۱٬۲۳۴٫۵۰" and FA.number(0.876, 2) == "۰٫۸۸"
+
+
 def test_english_words_on_a_jalali_calendar():
     english_jalali = i18n.Locale("en", "jalali")
     assert english_jalali.month_title(1405, 1) == "Farvardin 1405"
@@ -205,9 +211,8 @@ def fa_site(tmp_path_factory) -> Path:
 class Page(HTMLParser):
     """Text a person reads (outside user content), and the attributes machines read."""
 
-    # code, names and titles from people; and the insights charts, whose labels socialgit.charts draws in
-    # English (a known gap: the charts take no locale yet)
-    USER = ("code", "bdi", "time", "svg")
+    # code, names and titles from people (the insights charts are looked at: their words are the site's too)
+    USER = ("code", "bdi", "time")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -216,16 +221,20 @@ class Page(HTMLParser):
         self.machine: list[str] = []  # href, src, id, datetime values
         self.links: list[str] = []
         self.stack: list[bool] = []  # per open element: is it (inside) user content
+        self.svg = 0  # open <svg> elements: a <title> in one is a chart's tooltip, not the page's title
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
         if tag == "html":
             self.html_attrs = values
+        self.svg += tag == "svg"
         self.machine += [values[k] for k in ("href", "src", "id", "datetime") if values.get(k)]
         self.links += [values[k] for k in ("href", "src") if values.get(k)]
-        user = (tag in self.USER or "lang" in values or values.get("dir") in ("auto", "ltr")
-                or "post-title" in values.get("class", "") or "chip-title" in values.get("class", "")
-                or "ch" == values.get("class") or tag in ("script", "style", "title"))
+        # a lang attribute marks text in another language, except on <html>, where it is the page's own
+        user = (tag in self.USER or ("lang" in values and tag != "html") or values.get("dir") in ("auto", "ltr")
+                or any(c in values.get("class", "") for c in ("post-title", "chip-title", "part-text"))
+                or "ch" == values.get("class") or tag in ("script", "style")
+                or (tag == "title" and not self.svg))
         if tag not in ("br", "hr", "img", "meta", "link", "input", "use", "circle", "line", "polyline", "path"):
             self.stack.append(user or (bool(self.stack) and self.stack[-1]))
 
@@ -234,6 +243,7 @@ class Page(HTMLParser):
         self.links += [v for k, v in attrs if k in ("href", "src") and v]
 
     def handle_endtag(self, tag):
+        self.svg -= tag == "svg"
         if self.stack and tag not in ("br", "hr", "img", "meta", "link", "input"):
             self.stack.pop()
 
