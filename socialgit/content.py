@@ -377,14 +377,14 @@ def _post_from(data: tuple | None) -> Post | None:
 def _slot_data(slot: Slot | None) -> tuple | None:
     if slot is None:
         return None
-    return slot.path, slot.id, moment_data(slot.publish_at), slot.is_draft, slot.channels, slot.usable
+    return slot.path, slot.id, moment_data(slot.publish_at), slot.is_draft, slot.channels, slot.usable, slot.late
 
 
 def _slot_from(data: tuple | None) -> Slot | None:
     if data is None:
         return None
-    path, post_id, publish_at, is_draft, channels, usable = data
-    return Slot(path, post_id, moment_from(publish_at), is_draft, tuple(channels), usable)
+    path, post_id, publish_at, is_draft, channels, usable, late = data
+    return Slot(path, post_id, moment_from(publish_at), is_draft, tuple(channels), usable, late)
 
 
 _CODECS = {
@@ -442,6 +442,7 @@ class Slot:
     is_draft: bool
     channels: tuple[str, ...]
     usable: bool  # parsed without errors
+    late: str | None = None  # the post's own late: policy, which decides whether a missed post revives
 
 
 def _slot(parsed: tuple[Post | None, list[Problem]]) -> Slot | None:
@@ -449,7 +450,7 @@ def _slot(parsed: tuple[Post | None, list[Problem]]) -> Slot | None:
     if post is None:
         return None
     usable = not any(p.level == "error" for p in problems)
-    return Slot(post.path, post.id, post.publish_at, post.is_draft, post.channels, usable)
+    return Slot(post.path, post.id, post.publish_at, post.is_draft, post.channels, usable, post.late)
 
 
 def load_slots(config: Config, use_cache: bool = True) -> list[Slot]:
@@ -459,7 +460,7 @@ def load_slots(config: Config, use_cache: bool = True) -> list[Slot]:
         if slot is None:
             continue
         if slot.id in seen:
-            slot = Slot(slot.path, slot.id, slot.publish_at, slot.is_draft, slot.channels, False)
+            slot = Slot(slot.path, slot.id, slot.publish_at, slot.is_draft, slot.channels, False, slot.late)
         seen.add(slot.id)
         slots.append(slot)
     return slots

@@ -16,15 +16,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from . import gitrepo, receipts as rc, timing
+from . import gitrepo, quicklook, receipts as rc, timing
 from .channels.base import (Channel, Media, NotSent, Outcome, Outgoing, RateLimited, Rejected, ReplyTarget,
                             TokenRefused, UnknownOutcome)
-from .channels.registry import make_channel
 from .config import Config
-from .content import Post, load_slots, read_post
-from .ledger import LEDGER_DIR, load_receipts, read_heartbeat, receipt_path, write_json_atomic
+from .content import Post, Slot, load_slots, read_post
+from .ledger import LEDGER_DIR, read_heartbeat, receipt_path, write_json_atomic
 from .problems import ERROR, UserError
-from .replies import reply_target
 from .state import state_dir
 
 LONG_WAIT = 60.0  # seconds: a longer rate-limit wait is left to the next run
@@ -34,6 +32,13 @@ MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif"
 
 class AlreadyRunning(Exception):
     pass
+
+
+def make_channel(*args, **kwargs) -> Channel:
+    """The adapter for a channel; its HTTP stack is imported only when a run needs the network."""
+    from .channels.registry import make_channel as make
+
+    return make(*args, **kwargs)
 
 
 @contextmanager
@@ -82,6 +87,7 @@ class Runner:
     commit: bool = True
     make: Callable[..., Channel] = make_channel
     transport: Any = None
+    use_cache: bool = True  # .socialgit/ shortcuts; without them the same run reads and asks git in full
     report: Report = field(default_factory=Report)
 
     def __post_init__(self):
@@ -93,27 +99,40 @@ class Runner:
     # --- the run -------------------------------------------------------------------------
     def run(self) -> Report:
         self._check_branch()
+        # One walk of the ledger gives each receipt's state; a receipt is read in full only
+        # when its state or the clock says it may need the network. Only slots (id, time,
+        # channels) of every post are read; a post is read in full only when one of its
+        # channels may go out or be recorded missed.
+        scan = quicklook.scan_ledger(self.root, self.use_cache)
         if not self.dry_run:
-            # a run killed between writing a receipt and committing it left the file behind
-            self._commit([self.root / LEDGER_DIR], "publish: receipts left uncommitted by an interrupted run")
-        # Only slots (id, time, channels) of every post are read; a post is read in
-        # full only when one of its channels may need the network.
-        slots = {s.id: s for s in load_slots(self.config) if s.usable}
-        ledger, _ = load_receipts(self.root)
-        for post_id, channels in ledger.items():
-            for name, receipt in channels.items():
-                post = self._full(slots.get(post_id)) if receipt.state == "pending" else None
-                if post and self._wanted(name):
-                    self._reconcile(post, name, receipt.data)
-        ledger, _ = load_receipts(self.root)
+            self._commit_leftovers(scan)
+        slots = {s.id: s for s in load_slots(self.config, self.use_cache) if s.usable}
+        pending = sorted((post_id, name) for post_id, channels in scan.states.items() if post_id in slots
+                         for name, state in channels.items() if state == "pending" and self._wanted(name))
+        reconciled = False
+        for post_id, name in pending:
+            receipt = scan.receipt(self.root, post_id, name)
+            post = self._full(slots[post_id]) if receipt and receipt.state == "pending" else None
+            if post:
+                reconciled = True
+                self._reconcile(post, name, receipt.data)
+        if reconciled and not self.dry_run:
+            scan = quicklook.scan_ledger(self.root, self.use_cache)
+        hashes = quicklook.PayloadHashes(self.config, self.use_cache)
         started = [s for s in slots.values() if not s.is_draft and s.publish_at and s.publish_at <= self.now]
         for slot in sorted(started, key=lambda s: (s.publish_at, s.id)):
-            mine = ledger.get(slot.id, {})
+            mine = scan.states.get(slot.id, {})
             names = [n for n in slot.channels if n in self.config.channels and self._wanted(n)
-                     and (n not in mine or mine[n].state in ("failed", "pending", "missed"))]
+                     and (n not in mine or mine[n] in ("failed", "pending", "missed"))]
+            if not names:
+                continue
+            receipts = {n: scan.receipt(self.root, slot.id, n) for n in names}
+            glance = _Glance(slot, hashes)
+            names = [n for n in names if self._may_act(glance, n, receipts[n])]
             post = self._full(slot) if names else None
             for name in names if post else ():
-                self._consider(post, name, mine.get(name))
+                self._consider(post, name, receipts[name])
+        hashes.save()
         for channel in self._channels.values():
             close = getattr(channel, "close", None)  # adapters holding an HTTP client release it
             if close:
@@ -123,6 +142,27 @@ class Runner:
             if self.push and self.commit:
                 self.report.push_error = gitrepo.push(self.root, self.config.branch)
         return self.report
+
+    def _commit_leftovers(self, scan: quicklook.LedgerScan) -> None:
+        """A run killed between writing a file and committing it left it behind: commit it first.
+
+        Asking git costs most of a quiet minute at 10,000 posts, so it is skipped while
+        nothing under content/ledger, HEAD or the index changed since git last found it clean.
+        """
+        if not self.commit:
+            return
+        if self.use_cache and quicklook.still_clean(self.root, scan, quicklook.git_state(self.root)):
+            return
+        self._commit([self.root / LEDGER_DIR], "publish: receipts left uncommitted by an interrupted run")
+        if self.use_cache:
+            quicklook.remember_clean(self.root, scan, quicklook.git_state(self.root))
+
+    def _may_act(self, glance: _Glance, name: str, receipt) -> bool:
+        """The runner's decision asked with the slot alone; True also when only the full post can tell."""
+        try:
+            return timing.next_step(glance, name, receipt, self.now, self.grace, self.config.late) is not None
+        except _NeedsPost:
+            return True
 
     def _full(self, slot) -> Post | None:
         if slot is None:
@@ -142,22 +182,12 @@ class Runner:
                         f"is on {current or 'a detached HEAD'}: merge to {branch} to approve posts")
 
     def _consider(self, post: Post, name: str, receipt) -> None:
-        if timing.revived(post, receipt, self.config.late):
-            receipt = None  # retimed or set to go out late since it was missed
-        data = receipt.data if receipt else None
-        if data is None:
-            state = timing.channel_state(post, None, self.now, self.grace, self.config.late)
-            if state == timing.MISSED:
-                if (post.late or self.config.late) == "skip":
-                    self._record(post, name, rc.missed(post, name, self.now), "missed: past its grace window")
-                return
-            if state != timing.DUE:
-                return
-        elif not rc.retry_due(data, post, name, self.now):
-            return
-        elif timing.is_late(post, self.now, self.grace) and (post.late or self.config.late) != "post":
-            return  # a retry that comes too late waits for a person, like a missed post
-        self._publish(post, name, data)
+        step = timing.next_step(post, name, receipt, self.now, self.grace, self.config.late)
+        if step == timing.RECORD_MISSED:
+            self._record(post, name, rc.missed(post, name, self.now), "missed: past its grace window")
+        elif step == timing.PUBLISH_NOW:
+            revived = timing.revived(post, receipt, self.config.late)
+            self._publish(post, name, receipt.data if receipt and not revived else None)
 
     # --- one post on one channel -----------------------------------------------------------
     def _publish(self, post: Post, name: str, prior: dict | None) -> None:
@@ -283,6 +313,8 @@ class Runner:
     def _reply_target(self, post: Post, name: str) -> ReplyTarget | None:
         if not post.in_reply_to:
             return None
+        from .replies import reply_target  # reads feedback files: only for a reply that goes out
+
         return reply_target(self.root, post.in_reply_to, self.config.channels[name].network)
 
     def _commit(self, paths: list[Path], message: str) -> None:
@@ -306,6 +338,24 @@ class Runner:
 
     def _tried_ok(self) -> set[str]:
         return {r.channel for r in self.report.rows if r.state == "published"}
+
+
+class _NeedsPost(Exception):
+    """The question needs the post's text and it could not be had from the cache."""
+
+
+class _Glance:
+    """A post as its slot shows it, for timing.next_step: the text is never read, only its payload hash."""
+
+    def __init__(self, slot: Slot, hashes: quicklook.PayloadHashes):
+        self.slot, self.hashes = slot, hashes
+        self.publish_at, self.is_draft, self.late = slot.publish_at, slot.is_draft, slot.late
+
+    def payload_hash(self, channel: str) -> str:
+        found = self.hashes.get(self.slot.path, channel)
+        if found is None:
+            raise _NeedsPost()
+        return found
 
 
 def _parse(text: str) -> datetime:

@@ -12,6 +12,7 @@ from typing import Iterable, Mapping
 
 from .content import Post
 from .ledger import Receipt, parse_instant
+from .receipts import retry_due
 
 DRAFT, SCHEDULED, DUE, PUBLISHED, PARTLY, FAILED, UNCERTAIN, MISSED, PENDING = (
     "draft", "scheduled", "due", "published", "partly published", "failed", "uncertain", "missed", "pending")
@@ -45,6 +46,31 @@ def channel_state(post: Post, receipt: Receipt | None, now: datetime, grace: tim
     if is_late(post, now, grace) and (post.late or late_default) != "post":
         return MISSED
     return DUE
+
+
+PUBLISH_NOW, RECORD_MISSED = "publish", "record missed"
+
+
+def next_step(post: Post, channel: str, receipt: Receipt | None, now: datetime, grace: timedelta,
+              late_default: str) -> str | None:
+    """What the runner does for one started post on one channel: PUBLISH_NOW, RECORD_MISSED or nothing.
+
+    ``post`` needs only publish_at, is_draft, late and payload_hash(channel), so the
+    runner can ask first with what it keeps of every post and read in full only the
+    posts for which the answer is not None.
+    """
+    if revived(post, receipt, late_default):
+        receipt = None  # retimed or set to go out late since it was missed
+    if receipt is None:
+        state = channel_state(post, None, now, grace, late_default)
+        if state == MISSED:
+            return RECORD_MISSED if (post.late or late_default) == "skip" else None
+        return PUBLISH_NOW if state == DUE else None
+    if not retry_due(receipt.data, post, channel, now):
+        return None
+    if is_late(post, now, grace) and (post.late or late_default) != "post":
+        return None  # a retry that comes too late waits for a person, like a missed post
+    return PUBLISH_NOW
 
 
 def post_state(post: Post, receipts: Mapping[str, Receipt], now: datetime, grace: timedelta,

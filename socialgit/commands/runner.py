@@ -34,8 +34,9 @@ def print_report(report: Report) -> None:
                    "(nothing is posted again).", err=True)
 
 
-def publish_once(root, now, dry_run=False, channel=None, push=False, grace=None) -> Report:
-    config, _ = load_config_or_fail(root)
+def publish_once(root, now, dry_run=False, channel=None, push=False, grace=None, config=None) -> Report:
+    if config is None:
+        config, _ = load_config_or_fail(root)
     if channel and channel not in config.channels:
         raise UserError(f"--channel: unknown channel {channel}; channels in socialgit.toml: "
                         f"{', '.join(config.channels)}")
@@ -67,7 +68,7 @@ def publish(dry_run, channel, push, grace, root, now_text):
     except ValueError as exc:
         raise UserError(f"--grace: {exc}") from None
     try:
-        report = publish_once(root, now, dry_run, channel, push, grace_delta)
+        report = publish_once(root, now, dry_run, channel, push, grace_delta, config)
     except AlreadyRunning:
         click.echo("Another socialgit publish is running in this repository (.socialgit/run.lock); "
                    "this run stops without doing anything.", err=True)

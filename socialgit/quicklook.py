@@ -1,0 +1,285 @@
+"""The runner's first look: what it must know to decide that nothing needs doing, kept small.
+
+Cron pays for `publish` every minute, and nearly every minute the answer is
+"nothing is due". Deciding that used to load every receipt in full and run
+`git add` and `git status` over the whole ledger. What the answer needs is:
+
+- the state of each receipt (post, channel → state), kept in
+  `.socialgit/receipt-states.marshal` and trusted per file only while its size and
+  change times are what they were (filecache's rule: never a file changed in the
+  last 2 s; ctime too, so a restored mtime does not fool it);
+- whether the ledger holds anything uncommitted: a digest of every file's stat
+  under content/ledger, of HEAD and of git's index, recorded right after git said
+  the ledger was clean. While the digest is the same, nothing can have changed;
+- the payload hash of the few posts with a failed receipt (an edited post may be
+  retried), remembered per post file and channel.
+
+Each of these is only a shortcut: without `.socialgit/` the runner asks git and
+reads every receipt, and decides the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from . import content, gitrepo, ledger, plaintext
+from .config import Config
+from .filecache import RACY_NS, FileCache, code_salt, gc_paused
+from .ledger import LEDGER_DIR, Receipt, read_receipt
+from .state import state_dir
+
+CLEAN_FILE = "ledger-clean.marshal"
+
+
+class Stamp(NamedTuple):
+    """What FileCache compares: the later of mtime and ctime, and the size.
+
+    ctime cannot be set by hand: a file put back with its old mtime (cp -p, tar,
+    rsync -t) still gets a new ctime, so it is read again.
+    """
+
+    st_mtime_ns: int
+    st_size: int
+
+
+def stamp(stat: os.stat_result) -> Stamp:
+    return Stamp(max(stat.st_mtime_ns, stat.st_ctime_ns), stat.st_size)
+
+
+def _is_receipt_folder(entry: os.DirEntry) -> bool:
+    # the same folders ledger.load_receipts reads
+    return entry.is_dir() and not entry.name.startswith(("_", ".")) and entry.name not in ("metrics", "imported")
+
+
+@dataclass
+class LedgerScan:
+    """One walk of content/ledger: the state of every receipt and the stat of every file."""
+
+    states: dict[str, dict[str, str]] = field(default_factory=dict)  # post id → channel → state
+    # every file's path, then its mtime, ctime, inode and size, in walk order (an order
+    # that changes with nothing else only makes the next run ask git again)
+    files: list = field(default_factory=list)
+    newest_ns: int = 0  # the latest mtime or ctime among the files
+    started_ns: int = 0  # the clock when the walk began
+
+    @property
+    def settled(self) -> bool:
+        """No file changed within the racy window before the walk: equal stats later mean equal files."""
+        return self.started_ns - self.newest_ns >= RACY_NS
+
+    def receipt(self, root: Path, post_id: str, channel: str) -> Receipt | None:
+        """The receipt as it is on disk now, read in full whatever the states say (they only pick which)."""
+        try:
+            found, _ = read_receipt(ledger.receipt_path(root, post_id, channel), root)
+        except FileNotFoundError:
+            return None
+        return found
+
+
+def _state_of(path: str, root: Path) -> str | None:
+    try:
+        found, _ = read_receipt(Path(path), root)
+    except FileNotFoundError:  # removed since the walk listed it (a git pull): as if never there
+        return None
+    return found.state if found else None  # an unreadable receipt counts as none, as in load_receipts
+
+
+def scan_ledger(root: Path, use_cache: bool = True) -> LedgerScan:
+    """Walk content/ledger once; receipt states come from the cache where each file's stamp allows."""
+    scan = LedgerScan(started_ns=time.time_ns())
+    base = Path(root) / LEDGER_DIR
+    if not base.is_dir():
+        return scan
+    cache = FileCache(root, "receipt-states", code_salt(sys.modules[__name__], ledger)) if use_cache else None
+    files, newest = scan.files, 0
+    stack: list[tuple[str, str | None]] = [(str(base), None)]  # (folder, post id when it holds receipts)
+    with gc_paused():
+        while stack:
+            folder, post_id = stack.pop()
+            top = len(files) == 0 and folder == str(base)
+            try:
+                entries = list(os.scandir(folder))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, entry.name if top and _is_receipt_folder(entry) else None))
+                    continue
+                try:
+                    stat = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
+                files += (entry.path, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_size)
+                newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+                if post_id is not None and entry.name.endswith(".json"):
+                    _read_state(scan, root, cache, post_id, entry, stat)
+                elif top and _is_receipt_folder(entry):  # a link to a folder of receipts
+                    _read_linked(scan, root, cache, entry)
+    scan.newest_ns = newest
+    if cache:
+        cache.save()
+    return scan
+
+
+def _read_state(scan: LedgerScan, root: Path, cache: FileCache | None, post_id: str, entry: os.DirEntry,
+                stat: os.stat_result) -> None:
+    if entry.is_symlink():
+        try:
+            stat = entry.stat()  # a linked receipt changes with its target
+        except OSError:
+            return
+        if not entry.is_file():
+            return
+    read = lambda: _state_of(entry.path, root)  # noqa: E731
+    state = cache.get(f"{post_id}/{entry.name}", stamp(stat), read) if cache else read()
+    if state is not None:
+        scan.states.setdefault(post_id, {})[entry.name[:-5]] = state  # less ".json"
+
+
+def _read_linked(scan: LedgerScan, root: Path, cache: FileCache | None, folder: os.DirEntry) -> None:
+    try:
+        entries = list(os.scandir(folder.path))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.endswith(".json") and not entry.is_dir():
+            try:
+                _read_state(scan, root, cache, folder.name, entry, entry.stat())
+            except FileNotFoundError:
+                continue
+
+
+# --- is anything under content/ledger uncommitted? --------------------------------------------
+
+def _file_stat(path: Path) -> tuple:
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return ()
+    return found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_size
+
+
+def git_state(root: Path) -> tuple | None:
+    """What a commit, reset, add or pull changes: HEAD, the stat of git's index, and of the ignore files that
+    decide what `git add` takes. None: cannot tell."""
+    if os.environ.get("GIT_INDEX_FILE"):
+        return None  # an index elsewhere: leave it to git
+    try:
+        repo = gitrepo.open_repo(root)
+        head = repo.head.commit.hexsha if repo.head.is_valid() else ""
+        git_dir = Path(repo.git_dir)
+    except (OSError, ValueError, gitrepo.UserError):
+        return None
+    index = _file_stat(git_dir / "index")
+    if not index:
+        return None
+    ignores = tuple(_file_stat(p) for p in (Path(root) / ".gitignore", Path(root) / "content" / ".gitignore",
+                                            git_dir / "info" / "exclude"))
+    return (head, *index, ignores)
+
+
+def _newest(git: tuple) -> int:
+    """The latest change time among the index and the ignore files."""
+    _, mtime, ctime, _, _, ignores = git
+    return max(mtime, ctime, *(max(found[0], found[1]) for found in ignores if found))
+
+
+def _digest(root: Path, scan: LedgerScan, git: tuple) -> str:
+    return hashlib.sha256(marshal.dumps((str(Path(root).resolve()), git, scan.files))).hexdigest()
+
+
+def _clean_path(root: Path) -> Path:
+    return state_dir(root) / CLEAN_FILE
+
+
+def still_clean(root: Path, scan: LedgerScan, git: tuple | None) -> bool:
+    """True when nothing under content/ledger, HEAD or the index changed since git last found it clean."""
+    if git is None or not scan.settled:
+        return False
+    try:
+        with open(_clean_path(root), "rb") as handle:
+            recorded = marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return False
+    return isinstance(recorded, str) and recorded == _digest(root, scan, git)
+
+
+def remember_clean(root: Path, scan: LedgerScan, git: tuple | None) -> bool:
+    """Record that git has just found the ledger clean as ``scan`` saw it; False when that cannot be trusted.
+
+    Called after the commit of leftovers, with the git state after it. The files were
+    statted before git looked: one that changed since then has another stat, and the
+    next run asks git again. A file or an index changed within the racy window might
+    change again without a new stat, so then nothing is recorded.
+    """
+    path = _clean_path(root)
+    path.unlink(missing_ok=True)
+    if git is None or not scan.settled or time.time_ns() - _newest(git) < RACY_NS:
+        return False
+    try:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(marshal.dumps(_digest(root, scan, git)))
+        os.replace(tmp, path)
+    except OSError:
+        return False  # a read-only state folder: git is asked every run
+    return True
+
+
+# --- payload hashes of posts with a failed receipt ---------------------------------------------
+
+def _library_versions(*modules: str) -> str:
+    """The installed versions that shape network text, from their dist-info folder names (no import)."""
+    found = []
+    for module in modules:
+        spec = find_spec(module)
+        folder = Path(spec.origin).parent.parent if spec and spec.origin else None
+        names = os.listdir(folder) if folder and folder.is_dir() else []
+        found += sorted(n for n in names if n.lower().startswith(f"{module}-") and n.endswith(".dist-info"))
+    return ",".join(found)
+
+
+class PayloadHashes:
+    """post file and channel → the payload hash its text has now; parsed only when the file changed."""
+
+    def __init__(self, config: Config, use_cache: bool = True):
+        self.config = config
+        self._parsed: dict[str, Any] = {}
+        if use_cache:
+            salt = "|".join((config.timezone.key, ",".join(sorted(config.channels)), sys.version,
+                             code_salt(content, plaintext), _library_versions("markdown")))
+            self.cache: FileCache | None = FileCache(config.root, "payload-hashes", salt)
+        else:
+            self.cache = None
+
+    def get(self, rel: str, channel: str) -> str | None:
+        """None when the post cannot be read as a usable post now."""
+        compute = lambda: self._compute(rel, channel)  # noqa: E731
+        if self.cache is None:
+            return compute()
+        try:
+            mark = stamp(os.stat(self.config.root / rel))
+        except FileNotFoundError:
+            return None
+        return self.cache.get(f"{rel}\n{channel}", mark, compute)
+
+    def _compute(self, rel: str, channel: str) -> str | None:
+        if rel not in self._parsed:
+            try:
+                post, problems = content.read_post(self.config, rel)
+            except FileNotFoundError:
+                post, problems = None, []
+            self._parsed[rel] = None if post is None or any(p.level == "error" for p in problems) else post
+        post = self._parsed[rel]
+        return post.payload_hash(channel) if post is not None else None
+
+    def save(self) -> None:
+        if self.cache is not None:
+            self.cache.save()
