@@ -18,7 +18,8 @@ from babel.messages.pofile import read_po
 from socialgit import i18n
 from socialgit.site import build_site
 from socialgit.site import calendar_math as cm
-from socialgit.site.render import THEME_DIR, isolate_html, isolate_text
+from socialgit.site.render import isolate_html, isolate_text
+from socialgit.site.theme import THEME_DIR
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO_FA = PROJECT / "demo" / "fa"

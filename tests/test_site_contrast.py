@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from socialgit.site.render import STATIC_DIR
+from socialgit.site.theme import STATIC_DIR
 
 STATES = ("draft", "scheduled", "due", "published", "partly", "failed", "uncertain", "missed")
 # (foreground, background, minimum): text needs 4.5:1, the focus ring (a UI component) 3:1

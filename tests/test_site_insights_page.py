@@ -12,7 +12,7 @@ from socialgit.site import build_site
 from socialgit.site.build import read_site
 from socialgit.site.insights_page import steps
 from socialgit.site.model import build_context, build_model
-from socialgit.site.render import THEME_DIR
+from socialgit.site.theme import THEME_DIR
 
 from .conftest import at
 from .site_helpers import feedback, model, page, receipt

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -11,8 +12,7 @@ import click
 from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
 from ..config import load_config_or_fail
 from ..problems import UserError
-from ..site.build import BuildResult, build_site, is_quiet
-from ..site.serve import BuildState, make_server, watch
+from ..site.uptodate import BuildResult, site_state
 
 
 def _out_option(func):
@@ -21,8 +21,16 @@ def _out_option(func):
 
 
 def _run_build(root: Path, out: Path | None, now, drafts: bool, hide_handles: bool = False) -> BuildResult:
+    out = Path(out) if out is not None else Path(root) / "site"
+    now = now or datetime.now(timezone.utc)
+    state = site_state(Path(root), out, drafts, hide_handles)
+    done = state.unchanged(now)
+    if done is not None:  # the common case in cron and CI: no page model, no template engine loaded
+        return done
+    from ..site.build import build_site, is_quiet
+
     if is_quiet():
-        return build_site(root, out, now, drafts, hide_handles=hide_handles)
+        return build_site(root, out, now, drafts, hide_handles=hide_handles, state=state)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -33,7 +41,7 @@ def _run_build(root: Path, out: Path | None, now, drafts: bool, hide_handles: bo
         bar.update(done - bar.pos)
 
     try:
-        return build_site(root, out, now, drafts, progress=progress, hide_handles=hide_handles)
+        return build_site(root, out, now, drafts, progress=progress, hide_handles=hide_handles, state=state)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -84,6 +92,9 @@ def serve(port, out, drafts, root, now_text):
     """Build, serve the site on 127.0.0.1, rebuild when content/, templates/ or socialgit.toml
     change, and reload the open page. Stop with Ctrl-C.
     """
+    from ..site.build import build_site
+    from ..site.serve import BuildState, make_server, watch
+
     config, _ = load_config_or_fail(root)
     fixed_now = parse_now(now_text, config.timezone) if now_text else None
     result = _run_build(root, out, fixed_now, drafts)

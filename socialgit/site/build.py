@@ -10,22 +10,19 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import multiprocessing
 import os
 import sys
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable
 
 import jinja2
 
-from .. import __version__, derived, gitrepo
+from .. import derived, gitrepo
 from ..calendar import load_calendar
 from ..check import check_calendar
 from ..content import POSTS_DIR
@@ -37,45 +34,14 @@ from . import cache as cachelib
 from . import feeds
 from .memo import Memo
 from .model import SiteInput, SiteModel, build_model
-from .render import STATIC_DIR, BodyRenderer, Renderer, templates_hash
+from .render import BodyRenderer, Renderer
+from .theme import STATIC_DIR
+from .uptodate import BuildResult, SiteState, site_state
 
 POOL_THRESHOLD = 400  # below this many pages to render, starting processes costs more than it saves
 CHUNK = 64
-LIBRARIES = ("jinja2", "markdown", "nh3", "icalendar")
 
 Progress = Callable[[int, int], None]  # (done, total)
-
-
-@dataclass
-class BuildResult:
-    out: Path
-    pages: int  # HTML pages in the site
-    files: int  # every file in the site
-    rendered: int
-    written: int
-    removed: int
-    seconds: float
-    unchanged: bool = False  # nothing could have changed: nothing was read or written
-
-
-def _versions() -> str:
-    found = []
-    for name in LIBRARIES:
-        try:
-            found.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name}=?")
-    return ",".join(found)
-
-
-def setup_key(root: Path, out: Path, drafts: bool, hide_handles: bool = False) -> str:
-    """Everything that changes every page at once: theme, config, versions, options."""
-    try:
-        config = (Path(root) / "socialgit.toml").read_bytes()
-    except OSError:
-        config = b""
-    return cachelib.key_of(cachelib.FORMAT, __version__, _versions(), templates_hash(root),
-                           hashlib.sha256(config).hexdigest(), drafts, hide_handles, str(Path(out).resolve()))
 
 
 def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
@@ -213,20 +179,17 @@ def _prune(out: Path, rel: str) -> None:
 # --- the build --------------------------------------------------------------
 
 def build_site(root: Path, out: Path | None = None, now: datetime | None = None, drafts: bool = True,
-               progress: Progress | None = None, use_cache: bool = True, hide_handles: bool = False) -> BuildResult:
-    started = time.perf_counter()
+               progress: Progress | None = None, use_cache: bool = True, hide_handles: bool = False,
+               state: SiteState | None = None) -> BuildResult:
+    """Build the site into ``out``; ``state`` is uptodate.site_state's answer when the caller already asked."""
     root = Path(root)
     out = Path(out) if out is not None else root / "site"
     now = now or datetime.now(timezone.utc)
-    _refuse_dangerous_out(root, out)
-    old = cachelib.load(root, out) if use_cache else cachelib.BuildCache()
-    setup = setup_key(root, out, drafts, hide_handles)
-    outbox_dirs = ("outbox",)
-    inputs = cachelib.fingerprint(root, outbox_dirs)
-    if (old.setup == setup and old.inputs == inputs and old.valid_at(now)
-            and all(os.path.isfile(os.path.join(out, rel)) for rel in old.files)):  # plain strings: 15,000 files
-        pages = sum(rel.endswith(".html") for rel in old.files)
-        return BuildResult(out, pages, len(old.files), 0, 0, 0, time.perf_counter() - started, unchanged=True)
+    state = state or site_state(root, out, drafts, hide_handles, use_cache)
+    done = state.unchanged(now)
+    if done is not None:
+        return done
+    started, old, setup, inputs = state.started, state.old, state.setup, state.inputs
 
     source = read_site(root, now, drafts, remember=use_cache, hide_handles=hide_handles)
     # what was read lives until the end: cycle collections need not walk it again and again
@@ -315,15 +278,6 @@ def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cache
             continue
         emit(rel, cachelib.key_of("asset", source, info.st_size, info.st_mtime_ns), src.read_bytes)
     return written
-
-
-def _refuse_dangerous_out(root: Path, out: Path) -> None:
-    """Never write the site over the calendar itself."""
-    resolved, home = out.resolve(), root.resolve()
-    inputs = [(home / name).resolve() for name in cachelib.INPUT_DIRS + (".git",)]
-    if resolved == home or resolved in home.parents or any(resolved == d or d in resolved.parents for d in inputs):
-        raise UserError(f"--out {out}: that would write the site over the calendar repository; "
-                        "choose an empty folder such as site/")
 
 
 def is_quiet() -> bool:

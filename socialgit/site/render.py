@@ -18,13 +18,10 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from .. import __version__, derived, i18n, jalali, plaintext
+from .. import __version__, derived, i18n, plaintext
+from .theme import REPO_TEMPLATES, THEME_DIR
 from .views import SiteInfo, state_class
 
-PACKAGE = Path(__file__).resolve().parent.parent
-THEME_DIR = PACKAGE / "templates"
-STATIC_DIR = PACKAGE / "static"
-REPO_TEMPLATES = "templates"
 
 # the body shows media separately (with alt text); a remote <img> would also load from the network
 _TAGS = set(nh3.ALLOWED_TAGS) - {"img"}
@@ -137,27 +134,6 @@ def environment(root: Path, locale: i18n.Locale = i18n.ENGLISH) -> jinja2.Enviro
     env.globals["site_lang"] = locale.language
     env.globals["site_dir"] = locale.direction
     return env
-
-
-def template_files(root: Path) -> list[tuple[str, Path]]:
-    """Every file that can change how a page looks: (name, path), the calendar's overrides included."""
-    found = []
-    # the builder's own code too, so a changed socialgit (even unreleased) never serves stale pages
-    for label, base in (("theme", THEME_DIR), ("static", STATIC_DIR), ("own", Path(root) / REPO_TEMPLATES),
-                        ("code", Path(__file__).resolve().parent), ("locale", i18n.LOCALE_DIR)):
-        if base.is_dir():
-            found += [(f"{label}/{p.relative_to(base).as_posix()}", p) for p in sorted(base.rglob("*"))
-                      if p.is_file() and "__pycache__" not in p.parts]
-    # the words, digits and calendars of every page
-    found += [(f"code/{Path(m.__file__).name}", Path(m.__file__)) for m in (i18n, jalali)]
-    return found
-
-
-def templates_hash(root: Path) -> str:
-    digest = hashlib.sha256()
-    for name, path in template_files(root):
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def relative_root(page_path: str) -> str:
