@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from . import plaintext
 from .config import LATE_POLICIES, Config
 from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, parse_all, problems_data,
                         problems_from, restore, walk_files)
@@ -83,6 +82,8 @@ class Post:
         return _parts(self.body, self.variants.get(channel))
 
     def payload_hash(self, channel: str) -> str:
+        from . import plaintext  # Markdown loads only where a text is derived: a quiet `publish` needs none
+
         media = [(m.path, m.alt) for m in self.media]
         return plaintext.payload_hash(self.parts_for(channel), media)
 
@@ -100,6 +101,8 @@ def _parts(body: str, variant: str | None) -> list[str]:
     # check, status and the site all ask for the same parts; render each body once
     key = _parts_key(body, variant)
     if key not in _PARTS_CACHE:
+        from . import plaintext
+
         remember_parts(body, variant, plaintext.network_parts(body, variant))
     return list(_PARTS_CACHE[key])
 

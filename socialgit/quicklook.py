@@ -28,9 +28,10 @@ import time
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
-from . import content, gitrepo, ledger, plaintext
+from . import content, gitrepo, ledger
 from .config import Config
 from .filecache import RACY_NS, FileCache, code_salt, gc_paused
 from .ledger import LEDGER_DIR, Receipt, read_receipt
@@ -253,6 +254,8 @@ class PayloadHashes:
         self.config = config
         self._parsed: dict[str, Any] = {}
         if use_cache:
+            # the network text comes from plaintext and Markdown: read their source, import neither
+            plaintext = SimpleNamespace(__file__=find_spec("socialgit.plaintext").origin)
             salt = "|".join((config.timezone.key, ",".join(sorted(config.channels)), sys.version,
                              code_salt(content, plaintext), _library_versions("markdown")))
             self.cache: FileCache | None = FileCache(config.root, "payload-hashes", salt)
