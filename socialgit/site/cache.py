@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import marshal
 import operator
 import os
 import subprocess
@@ -194,7 +195,9 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-_NUMBERS = {int: b"i", bool: b"b", float: b"f", type(None): b"n"}
+# marshal (version 0: no references, so the bytes depend on content alone, never on what is
+# shared or interned) writes these exactly and tells their types apart: True is not 1, 1.0 is not 1
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 class Digests:
@@ -206,8 +209,10 @@ class Digests:
     posts. Here every tuple, list, dict and dataclass instance is digested once, by
     identity, for as long as this object lives (the views must not change meanwhile;
     they are frozen). The digest is of the content alone: the same values give the
-    same digest in any process, whichever objects they share. Leaves other than str,
-    int, float, bool and None are taken by their repr, which must be deterministic.
+    same digest in any process, whichever objects they share. A value's leaves go to
+    marshal in one call; other values stand in by their digest (32 bytes, never a
+    leaf: marshal keeps bytes apart from text). Values other than those, containers
+    and dataclasses are taken by their repr, which must be deterministic.
     """
 
     def __init__(self) -> None:
@@ -229,18 +234,8 @@ class Digests:
             if shape[1] is None:
                 return b"R" + repr(value).encode("utf-8", "surrogatepass")
             items, head = shape[1](value), shape[0]
-        parts = [head]
-        for item in items:
-            kind = type(item)
-            if kind is str:
-                data = item.encode("utf-8", "surrogatepass")
-                parts += (b"s%d:" % len(data), data)
-            elif kind in _NUMBERS:
-                parts += (_NUMBERS[kind], repr(item).encode(), b";")
-            else:
-                digest = self.of(item)
-                parts += (b"x%d:" % len(digest), digest)
-        digest = hashlib.sha256(b"".join(parts)).digest()
+        parts = [item if type(item) in _LEAVES else self.of(item) for item in items]
+        digest = hashlib.sha256(head + marshal.dumps(parts, 0)).digest()
         self.memo[id(value)] = digest
         self.keep.append(value)
         return digest
