@@ -209,21 +209,25 @@ class Locale:
         return self.date_text(day, month="long" if year else "short", year=year, system=jalali.GREGORIAN)
 
     def time(self, moment: datetime | str) -> str:
-        return self.digits(moment if isinstance(moment, str) else f"{moment:%H:%M}")
+        return self.digits(moment if isinstance(moment, str) else f"{moment.hour:02d}:{moment.minute:02d}")
 
     def moment(self, moment: datetime | None, zone, with_zone: bool = True) -> str:
         """'Mon 16 Nov 2026, 09:30 EST' in the site's time zone; '' for None."""
         if moment is None:
             return ""
         local = moment.astimezone(zone)
-        text = self.gettext("%(date)s, %(time)s", date=self.date_text(local.date(), weekday="short", month="short"),
-                            time=self.time(local))
+        text = self.gettext("%(date)s, %(time)s", date=self._short_date(local.date()), time=self.time(local))
         if not with_zone:
             return text
         name = local.tzname() or ""
         if name[:1] in "+-":  # a bare offset, like Tehran's +0330: a language may leave it to the footer
             return self.pgettext("numeric zone", "%(moment)s %(zone)s", moment=text, zone=self.digits(name))
         return self.gettext("%(moment)s %(zone)s", moment=text, zone=name)
+
+    # a log of 100,000 comments has a few hundred days: each day's words are made once
+    @functools.lru_cache(maxsize=1 << 14)
+    def _short_date(self, day: date) -> str:
+        return self.date_text(day, weekday="short", month="short")
 
     def short_moment(self, moment: datetime, zone) -> str:
         """'Mon 16 Nov 09:30': for lists where the year and the zone are plain from the page."""

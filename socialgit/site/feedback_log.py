@@ -12,6 +12,7 @@ network and assignee (paged, newest first); a post's feedback is on its page.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import statistics
@@ -39,8 +40,17 @@ _HANDLE = re.compile(r"(?<![\w@])@[\w.-]+(?:@[\w-]+(?:\.[\w-]+)+)?")
 
 def line(text: str | None, limit: int = 120) -> str:
     """A one-line field safe to show: no control or direction-override characters, at most ``limit``."""
+    # the same networks, states, names and labels come back on item after item (~20 fields an
+    # item) and are remembered; a comment quoted as an excerpt is not kept
+    return _short_line(text, limit) if text is None or len(text) <= 160 else _line(text, limit)
+
+
+def _line(text: str | None, limit: int) -> str:
     text = " ".join(_LINE_JUNK.sub(" ", text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_short_line = functools.lru_cache(maxsize=1 << 16)(_line)
 
 
 def duration(delta: timedelta, loc: i18n.Locale = i18n.ENGLISH) -> str:
@@ -94,6 +104,7 @@ class FeedbackEntry(FeedbackView):
     attention: bool = False
 
 
+@functools.lru_cache(maxsize=1 << 12)  # a few labels, sources and scores, on every item
 def _judged(judgement: Judgement | None, loc: i18n.Locale = i18n.ENGLISH) -> Judged | None:
     if judgement is None or not judgement.value:
         return None
