@@ -12,7 +12,8 @@ from socialgit.cli import cli
 from socialgit.feedback import FeedbackItem, Judgement
 from socialgit.site import build_site
 from socialgit.site.build import read_site
-from socialgit.site.feedback_log import HIDDEN, PER_PAGE, anchor, duration, line, paging, sparkline, week_stats
+from socialgit.site.feedback_entries import HIDDEN, PER_PAGE, anchor, duration, line, paging
+from socialgit.site.feedback_log import sparkline, week_stats
 from socialgit.site.model import build_model
 
 from .conftest import TORONTO, at

@@ -11,7 +11,7 @@ from ..content import Post
 from ..feedback import FeedbackItem
 from ..ledger import parse_instant
 from . import calendar_math as cm
-from . import feedback_log
+from . import feedback_entries
 from . import model as m
 from .views import (AgendaPage, Attention, ChannelRow, Chip, DayCell, DayList, FeedbackView, HistoryEntry, HourRow,
                     Link, MediaView, MonthGroup, MonthPage, PostPage, PreviewPart, ProblemView, ReceiptView, Recent,
@@ -180,7 +180,7 @@ def weeks(ctx: "m.Context") -> list[WeekPage]:
 
 def _feedback_view(item: FeedbackItem, ctx: "m.Context", post_ids: set[str]) -> FeedbackView:
     # the log's entry: thread context, triage fields, and names hidden in a public build
-    return feedback_log.threads(ctx).entries[item.path]
+    return feedback_entries.threads(ctx).entries[item.path]
 
 
 def _receipt_link(ctx: "m.Context", channel: str, url: str) -> Link | None:
