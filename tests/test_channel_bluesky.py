@@ -19,13 +19,8 @@ import httpx
 import pytest
 
 from socialgit.channels.base import Media, Outgoing, RateLimited, Rejected, ReplyTarget, TokenRefused, UnknownOutcome
-from socialgit.channels.bluesky import (
-    MAX_IMAGE_BYTES,
-    BlueskyChannel,
-    detect_facets,
-    format_created_at,
-    resolve_mentions,
-)
+from socialgit.channels.bluesky import MAX_IMAGE_BYTES, BlueskyChannel
+from socialgit.channels.bluesky_record import detect_facets, format_created_at, resolve_mentions
 from socialgit.channels.tid import record_key
 from socialgit.config import Cadence, ChannelConfig
 from socialgit.problems import UserError

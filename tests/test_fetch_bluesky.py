@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 from socialgit.channels.base import Outgoing
-from socialgit.channels.bluesky import BlueskyChannel, format_created_at
+from socialgit.channels.bluesky import BlueskyChannel
+from socialgit.channels.bluesky_record import format_created_at
 from socialgit.channels.tid import record_key
 from socialgit.config import load_config
 from socialgit.feedback_store import read

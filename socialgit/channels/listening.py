@@ -1,9 +1,9 @@
 """What a channel brings back when socialgit listens: replies, mentions, quotes and counts.
 
-The adapters (mastodon.py, bluesky.py) make the requests; the functions here turn
-one network's JSON into plain ``RemoteItem`` values, with every string cleaned by
-``netcontent``: nothing from the network reaches a file unchecked. A value that
-cannot be read (no id, an unusable id) becomes a ``Skipped`` with the reason.
+The listeners (mastodon_listener.py, bluesky_listener.py) make the requests; the
+functions here turn one network's JSON into plain ``RemoteItem`` values, with every
+string cleaned by ``netcontent``: nothing from the network reaches a file unchecked.
+A value that cannot be read (no id, an unusable id) becomes a ``Skipped`` with the reason.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Mapping, Protocol
+from typing import Any, Iterable, Mapping, Protocol
 
 from .. import netcontent as nc
 
@@ -70,6 +70,15 @@ class FetchPage:
     state: dict[str, Any]
     done: bool
     skipped: list[Skipped] = field(default_factory=list)
+
+
+def partition(found: Iterable[RemoteItem | Skipped]) -> tuple[list[RemoteItem], list[Skipped]]:
+    """What came back split into the items to keep and the ones skipped, each in its order."""
+    items: list[RemoteItem] = []
+    skipped: list[Skipped] = []
+    for one in found:
+        (skipped if isinstance(one, Skipped) else items).append(one)
+    return items, skipped
 
 
 class Listener(Protocol):
