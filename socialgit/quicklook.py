@@ -26,6 +26,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.util import find_spec
 from pathlib import Path
 from types import SimpleNamespace
@@ -65,16 +66,22 @@ class LedgerScan:
     """One walk of content/ledger: the state of every receipt and the stat of every file."""
 
     states: dict[str, dict[str, str]] = field(default_factory=dict)  # post id → channel → state
-    # every file's path, then its mtime, ctime, inode and size, in walk order (an order
-    # that changes with nothing else only makes the next run ask git again)
+    # for each folder in walk order: its path, then name, mtime, ctime, inode and size of
+    # each file, then None (an order that changes with nothing else only makes the next
+    # run ask git again)
     files: list = field(default_factory=list)
     newest_ns: int = 0  # the latest mtime or ctime among the files
     started_ns: int = 0  # the clock when the walk began
+    linked: bool = False  # a receipt or folder of receipts is a symbolic link, whose target the stats miss
 
     @property
     def settled(self) -> bool:
         """No file changed within the racy window before the walk: equal stats later mean equal files."""
         return self.started_ns - self.newest_ns >= RACY_NS
+
+    @cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(marshal.dumps(self.files)).hexdigest()
 
     def receipt(self, root: Path, post_id: str, channel: str) -> Receipt | None:
         """The receipt as it is on disk now, read in full whatever the states say (they only pick which)."""
@@ -94,22 +101,28 @@ def _state_of(path: str, root: Path) -> str | None:
 
 
 def scan_ledger(root: Path, use_cache: bool = True) -> LedgerScan:
-    """Walk content/ledger once; receipt states come from the cache where each file's stamp allows."""
+    """Walk content/ledger once and tell each receipt's state.
+
+    With the cache: when no file under content/ledger changed since the last walk,
+    the states are that walk's, as one snapshot; otherwise each receipt's state comes
+    from the per-file cache where its stamp allows, and is read where not.
+    """
     scan = LedgerScan(started_ns=time.time_ns())
-    base = Path(root) / LEDGER_DIR
-    if not base.is_dir():
+    base = str(Path(root) / LEDGER_DIR)
+    if not os.path.isdir(base):
         return scan
-    cache = FileCache(root, "receipt-states", code_salt(sys.modules[__name__], ledger)) if use_cache else None
+    found: list[tuple[str, os.DirEntry, os.stat_result]] = []  # receipt files: (post id, entry, lstat)
     files, newest = scan.files, 0
-    stack: list[tuple[str, str | None]] = [(str(base), None)]  # (folder, post id when it holds receipts)
+    stack: list[tuple[str, str | None]] = [(base, None)]  # (folder, post id when it holds receipts)
     with gc_paused():
         while stack:
             folder, post_id = stack.pop()
-            top = len(files) == 0 and folder == str(base)
+            top = folder == base
             try:
                 entries = list(os.scandir(folder))
             except (FileNotFoundError, NotADirectoryError):
                 continue
+            files.append(folder)
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, entry.name if top and _is_receipt_folder(entry) else None))
@@ -118,16 +131,55 @@ def scan_ledger(root: Path, use_cache: bool = True) -> LedgerScan:
                     stat = entry.stat(follow_symlinks=False)
                 except FileNotFoundError:
                     continue
-                files += (entry.path, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_size)
+                files += (entry.name, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_size)
                 newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
                 if post_id is not None and entry.name.endswith(".json"):
-                    _read_state(scan, root, cache, post_id, entry, stat)
+                    found.append((post_id, entry, stat))
                 elif top and _is_receipt_folder(entry):  # a link to a folder of receipts
-                    _read_linked(scan, root, cache, entry)
-    scan.newest_ns = newest
-    if cache:
+                    scan.linked = True
+                    found += _linked_receipts(entry)
+            files.append(None)
+        scan.newest_ns = newest
+        scan.linked = scan.linked or any(entry.is_symlink() for _, entry, _ in found)
+        if not use_cache:
+            for post_id, entry, stat in found:
+                _read_state(scan, root, None, post_id, entry, stat)
+            return scan
+        salt = code_salt(sys.modules[__name__], ledger)
+        snapshot = state_dir(root) / "receipt-states-snapshot.marshal"
+        trusted = scan.settled and not scan.linked
+        kept = _load(snapshot, salt, scan.digest) if trusted else None
+        if kept is not None:
+            scan.states = kept
+            return scan
+        cache = FileCache(root, "receipt-states", salt)
+        for post_id, entry, stat in found:
+            _read_state(scan, root, cache, post_id, entry, stat)
         cache.save()
+        if trusted:
+            _save(snapshot, (salt, scan.digest, scan.states))
     return scan
+
+
+def _load(path: Path, salt: str, digest: str) -> dict | None:
+    """The states kept with ``digest``, or None when the snapshot is missing, another, or unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            kept_salt, kept_digest, states = marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if kept_salt != salt or kept_digest != digest or not isinstance(states, dict):
+        return None
+    return states
+
+
+def _save(path: Path, data: Any) -> None:
+    try:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(marshal.dumps(data))
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        pass  # a read-only state folder: the per-file cache still serves
 
 
 def _read_state(scan: LedgerScan, root: Path, cache: FileCache | None, post_id: str, entry: os.DirEntry,
@@ -145,17 +197,19 @@ def _read_state(scan: LedgerScan, root: Path, cache: FileCache | None, post_id: 
         scan.states.setdefault(post_id, {})[entry.name[:-5]] = state  # less ".json"
 
 
-def _read_linked(scan: LedgerScan, root: Path, cache: FileCache | None, folder: os.DirEntry) -> None:
+def _linked_receipts(folder: os.DirEntry) -> list[tuple[str, os.DirEntry, os.stat_result]]:
     try:
         entries = list(os.scandir(folder.path))
     except OSError:
-        return
+        return []
+    found = []
     for entry in entries:
         if entry.name.endswith(".json") and not entry.is_dir():
             try:
-                _read_state(scan, root, cache, folder.name, entry, entry.stat())
+                found.append((folder.name, entry, entry.stat()))
             except FileNotFoundError:
                 continue
+    return found
 
 
 # --- is anything under content/ledger uncommitted? --------------------------------------------
@@ -194,7 +248,7 @@ def _newest(git: tuple) -> int:
 
 
 def _digest(root: Path, scan: LedgerScan, git: tuple) -> str:
-    return hashlib.sha256(marshal.dumps((str(Path(root).resolve()), git, scan.files))).hexdigest()
+    return hashlib.sha256(marshal.dumps((str(Path(root).resolve()), git, scan.digest))).hexdigest()
 
 
 def _clean_path(root: Path) -> Path:

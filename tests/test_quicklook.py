@@ -61,7 +61,10 @@ def test_states_agree_with_a_full_read_after_edits_additions_and_deletions(repo,
     write_receipt(repo, "p4", "mastodon", "uncertain")
     (repo.root / "content/ledger/p2/mastodon.json").unlink()
     write_receipt(repo, "bad", "x", "published")
+    reads = count_reads(monkeypatch)
     warm = quicklook.scan_ledger(repo.root)
+    assert sorted(path.relative_to(repo.root).as_posix() for path, _ in reads) == [
+        "content/ledger/bad/x.json", "content/ledger/p1/bluesky.json", "content/ledger/p4/mastodon.json"]
     assert warm.states == full_read(repo.root)
     assert warm.states == {"p1": {"mastodon": "published", "bluesky": "published"}, "p3": {"x": "pending"},
                            "p4": {"mastodon": "uncertain"}, "bad": {"x": "published"}}
@@ -79,15 +82,30 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(repo, later):
     assert quicklook.scan_ledger(repo.root).states == {"p": {"mastodon": "uncertain"}}
 
 
+def count_reads(monkeypatch) -> list:
+    reads = []
+    real = quicklook.read_receipt
+    monkeypatch.setattr(quicklook, "read_receipt", lambda *a: reads.append(a) or real(*a))
+    return reads
+
+
 def test_a_receipt_changed_within_two_seconds_is_never_served_from_the_cache(repo, monkeypatch):
     write_receipt(repo, "p", "mastodon", "pending")
     assert quicklook.scan_ledger(repo.root).states == {"p": {"mastodon": "pending"}}
     write_receipt(repo, "p", "mastodon", "failed")  # same size, maybe the same time tick
-    reads = []
-    real = quicklook.read_receipt
-    monkeypatch.setattr(quicklook, "read_receipt", lambda *a: reads.append(a) or real(*a))
+    reads = count_reads(monkeypatch)
     assert quicklook.scan_ledger(repo.root).states == {"p": {"mastodon": "failed"}}
     assert len(reads) == 1
+
+
+def test_a_linked_receipt_follows_its_target(repo, later, tmp_path_factory):
+    target = tmp_path_factory.mktemp("elsewhere") / "mastodon.json"
+    target.write_text(json.dumps({"state": "published", "x": "ab"}))
+    (repo.root / "content/ledger/p").mkdir(parents=True)
+    (repo.root / "content/ledger/p/mastodon.json").symlink_to(target)
+    assert quicklook.scan_ledger(repo.root).states == {"p": {"mastodon": "published"}}
+    target.write_text(json.dumps({"state": "uncertain", "x": "ab"}))  # the link itself is unchanged
+    assert quicklook.scan_ledger(repo.root).states == {"p": {"mastodon": "uncertain"}} == full_read(repo.root)
 
 
 def test_a_file_removed_between_the_walk_and_its_read_counts_as_absent(repo, later, monkeypatch):
@@ -228,20 +246,22 @@ def test_the_runner_decides_the_same_with_and_without_its_caches(repo, later, tm
     assert run(repo).rows == [] and run(twin, use_cache=False).rows == []
 
 
-def test_a_corrupt_or_stale_cache_is_ignored_and_rebuilt(repo, later):
+def test_a_corrupt_or_stale_cache_is_ignored_and_rebuilt(repo, later, monkeypatch):
     calendar_of_cases(repo)
+    expected = decisions(run(repo, dry_run=True, use_cache=False))
+    assert ("due", "mastodon", "would publish") in expected
+    assert ("refused", "mastodon", "would publish") not in expected  # refused and not edited since
     run(repo, dry_run=True)
     state = repo.root / ".socialgit"
-    for name in ("receipt-states.marshal", "payload-hashes.marshal", "ledger-clean.marshal", "slots.marshal"):
-        assert (state / name).exists() or name == "ledger-clean.marshal"
-        (state / name).write_bytes(b"\x00garbage")
-    first = run(repo, dry_run=True)
-    (state / "receipt-states.marshal").write_bytes((state / "receipt-states.marshal").read_bytes()[:40])
-    (state / "ledger-clean.marshal").write_bytes(b"\xe9\x00\x00\x00")  # marshal of another type
-    assert decisions(run(repo, dry_run=True)) == decisions(first)
-    assert decisions(first) == decisions(run(repo, dry_run=True, use_cache=False))
-    assert ("due", "mastodon", "would publish") in decisions(first)
-    assert ("refused", "mastodon", "would publish") not in decisions(first)  # refused and not edited
-    # rebuilt: the next look takes every state from the cache again
-    cache = ledger.FileCache(repo.root, "receipt-states", "")
-    assert cache.path.stat().st_size > 100
+    kept = sorted(path.name for path in state.glob("*.marshal"))
+    assert {"receipt-states.marshal", "receipt-states-snapshot.marshal", "payload-hashes.marshal",
+            "slots.marshal"} <= set(kept)
+    breakages = [lambda data: b"\x00garbage", lambda data: data[:len(data) // 2],  # garbage, cut short
+                 lambda data: b"\xe9\x00\x00\x00"]  # valid marshal of another shape
+    for damage in breakages:
+        for name in kept:
+            (state / name).write_bytes(damage((state / name).read_bytes()))
+        assert decisions(run(repo, dry_run=True)) == expected
+        with monkeypatch.context() as patched:  # rebuilt: the next look takes every state from the cache
+            forbid_reads(patched)
+            assert quicklook.scan_ledger(repo.root).states == full_read(repo.root)
