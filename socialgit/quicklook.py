@@ -4,8 +4,9 @@ Cron pays for `publish` every minute, and nearly every minute the answer is
 "nothing is due". Deciding that used to load every receipt in full and run
 `git add` and `git status` over the whole ledger. What the answer needs is:
 
-- the state of each receipt (post, channel → state), kept in
-  `.socialgit/receipt-states.marshal` and trusted per file only while its size and
+- the state of each receipt (post, channel → state): while no file under
+  content/ledger changed, one snapshot of the last walk's states; otherwise per file
+  from `.socialgit/receipt-states.marshal`, trusted only while the file's size and
   change times are what they were (filecache's rule: never a file changed in the
   last 2 s; ctime too, so a restored mtime does not fool it);
 - whether the ledger holds anything uncommitted: a digest of every file's stat
