@@ -13,8 +13,8 @@ from tests.fakes import FakeClock
 from tests.fakes.mastodon_server import NOT_READY, FakeMastodon, status_length
 from socialgit.channels.base import (Media, Outgoing, RateLimited, Rejected, ReplyTarget, TokenRefused,
                                      UnknownOutcome)
-from socialgit.channels.mastodon import (NOT_FOUND, MastodonChannel, html_to_text, normalise_text,
-                                         parse_instance)
+from socialgit.channels.mastodon import NOT_FOUND, MastodonChannel, parse_instance
+from socialgit.channels.mastodon_match import html_to_text, normalise_text
 from socialgit.channels.registry import make_channel
 from socialgit.config import Cadence, ChannelConfig
 from socialgit.problems import UserError

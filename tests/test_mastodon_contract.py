@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from socialgit.channels.base import Media, Outgoing, RateLimited, Rejected, TokenRefused, UnknownOutcome
-from socialgit.channels.mastodon import NOT_FOUND, MastodonChannel, html_to_text
+from socialgit.channels.mastodon import NOT_FOUND, MastodonChannel
+from socialgit.channels.mastodon_match import html_to_text
 from socialgit.config import Cadence, ChannelConfig
 
 testing = pytest.importorskip("mastodon_mock.testing", reason="mastodon-mock is not installed (pip install -e '.[test]')")
