@@ -5,7 +5,9 @@
 Each size works in a fresh `git clone` of the corpus (as a CI runner would), under
 bench/work/publish-N. One untimed run first settles whatever the corpus leaves due
 (failed receipts whose retry time has passed); then --runs timed runs without the
-cache (`.socialgit/` deleted before each) and --runs with it warm.
+cache (`.socialgit/` deleted before each), --runs with it warm, and --runs each right
+after an (empty) commit: a commit changes HEAD and the index, so that run asks git
+again whether the ledger holds leftovers, as the minute after a publish or a fetch does.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import argparse
 import shutil
 import subprocess
 import sys
+import time
 
-from common import SOCIALGIT, WORK, corpus, machine, measure, median, save, spread
+from common import SOCIALGIT, WORK, corpus, load, machine, measure, median, save, spread
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -39,15 +42,22 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(clone / ".socialgit", ignore_errors=True)
             cold.append(measure(cmd, log=log))
         warm = [measure(cmd, log=log) for _ in range(args.runs)]
-        raw[posts] = {"cold": [r.__dict__ for r in cold], "warm": [r.__dict__ for r in warm]}
-        for name, runs in (("no cache", cold), ("cache warm", warm)):
+        committed = []
+        for _ in range(args.runs):
+            subprocess.run(["git", "-C", str(clone), "-c", "user.name=bench", "-c", "user.email=bench@example.invalid",
+                            "commit", "-q", "--allow-empty", "-m", "bench: a commit between two runs"], check=True)
+            time.sleep(2.1)  # past the racy window, as a minute later would be
+            committed.append(measure(cmd, log=log))
+        raw[posts] = {"cold": [r.__dict__ for r in cold], "warm": [r.__dict__ for r in warm],
+                      "after_commit": [r.__dict__ for r in committed]}
+        for name, runs in (("no cache", cold), ("cache warm", warm), ("warm, after a commit", committed)):
             rows.append(f"| {posts:,} | {name} | {spread([r.wall for r in runs])} | {median([r.cpu for r in runs]):.2f} s "
                         f"| {median([r.max_mb for r in runs]):.0f} MB |")
     save("publish", raw)
     print("\n### socialgit publish, nothing due\n")
     print(facts)
-    print("\nCommand: `.venv/bin/socialgit publish --root bench/work/publish-N --now NOW` in a fresh clone of the "
-          "corpus, after one run that settles what was due\n")
+    print(f"\nCommand: `.venv/bin/socialgit publish --root bench/work/publish-N --now NOW` in a fresh clone of the "
+          f"corpus, after one run that settles what was due; load average after the runs: {load()}\n")
     print("| posts | cache | wall time, median (range, runs) | CPU time, median | peak RSS |")
     print("|---|---|---|---|---|")
     print("\n".join(rows))

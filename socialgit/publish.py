@@ -153,7 +153,8 @@ class Runner:
             return
         if self.use_cache and quicklook.still_clean(self.root, scan, quicklook.git_state(self.root)):
             return
-        self._commit([self.root / LEDGER_DIR], "publish: receipts left uncommitted by an interrupted run")
+        if quicklook.uncommitted(self.root):
+            self._commit([self.root / LEDGER_DIR], "publish: receipts left uncommitted by an interrupted run")
         if self.use_cache:
             quicklook.remember_clean(self.root, scan, quicklook.git_state(self.root))
 

@@ -215,6 +215,15 @@ def _linked_receipts(folder: os.DirEntry) -> list[tuple[str, os.DirEntry, os.sta
 
 # --- is anything under content/ledger uncommitted? --------------------------------------------
 
+def uncommitted(root: Path) -> bool:
+    """Whether git sees anything under content/ledger that HEAD has not: changed, new, removed or staged.
+
+    One `git status` where `git add` and then `git status` cost twice as much: when
+    it shows nothing, the add would have added nothing.
+    """
+    return bool(gitrepo.open_repo(root).git.status("--porcelain", "--", LEDGER_DIR).strip())
+
+
 def _file_stat(path: Path) -> tuple:
     try:
         found = os.stat(path)

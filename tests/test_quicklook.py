@@ -135,27 +135,37 @@ def run(repo, **kw):
     return Runner(config, at(NOW), env={}, make=FakeNetwork().make, **kw).run()
 
 
-def ledger_commits(monkeypatch) -> list:
-    calls = []
-    real = gitrepo.commit_paths
-    monkeypatch.setattr(gitrepo, "commit_paths", lambda root, paths, *a, **k: calls.append(
-        [p.name for p in paths]) or real(root, paths, *a, **k))
-    return calls
+def git_questions(monkeypatch) -> tuple[list, list]:
+    """(each time the runner asked git whether the ledger holds leftovers, the paths of each commit)."""
+    asked, commits = [], []
+    ask, commit = quicklook.uncommitted, gitrepo.commit_paths
+    monkeypatch.setattr(quicklook, "uncommitted", lambda root: asked.append(root) or ask(root))
+    monkeypatch.setattr(gitrepo, "commit_paths", lambda root, paths, *a, **k: commits.append(
+        [p.name for p in paths]) or commit(root, paths, *a, **k))
+    return asked, commits
 
 
 def test_git_is_asked_only_until_it_found_the_ledger_clean_and_again_after_any_change(published, later,
                                                                                         monkeypatch):
-    calls = ledger_commits(monkeypatch)
+    asked, commits = git_questions(monkeypatch)
     for _ in range(3):  # the first run commits its heartbeat, which changes the index; then git finds it clean
         assert run(published).rows == []
-    asked = len(calls)
-    assert run(published).rows == [] and len(calls) == asked  # nothing changed: git is not asked
+    assert 2 <= len(asked) <= 3
+    before = len(asked), len(commits)
+    assert run(published).rows == [] and (len(asked), len(commits)) == before  # nothing changed: git is not asked
     path = published.root / "content/ledger/done/mastodon.json"
     path.write_text(path.read_text().replace("published", "uncertain"))  # an uncommitted hand edit
     run(published)
-    assert calls[asked:] == [["ledger"]]
+    assert len(asked) == before[0] + 1 and commits[before[1]:] == [["ledger"]]
     assert "publish: receipts left uncommitted by an interrupted run" in published.git("log", "-1", "--format=%s")
     assert published.git("status", "--porcelain") == ""
+
+
+def test_without_the_cache_git_is_asked_every_run(published, monkeypatch):
+    asked, _ = git_questions(monkeypatch)
+    for _ in range(3):
+        run(published, use_cache=False)
+    assert len(asked) == 3
 
 
 def test_an_index_change_alone_sends_the_runner_to_git(published, later):
