@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from . import gitrepo, quicklook, receipts as rc, timing
+from . import quicklook, receipts as rc, timing
 from .channels.base import (Channel, Media, NotSent, Outcome, Outgoing, RateLimited, Rejected, ReplyTarget,
                             TokenRefused, UnknownOutcome)
 from .config import Config
@@ -140,6 +140,8 @@ class Runner:
         if not self.dry_run:
             self._heartbeat()
             if self.push and self.commit:
+                from . import gitrepo
+
                 self.report.push_error = gitrepo.push(self.root, self.config.branch)
         return self.report
 
@@ -176,6 +178,10 @@ class Runner:
 
     def _check_branch(self) -> None:
         branch = self.config.branch
+        if quicklook.head_ref(self.root) == f"refs/heads/{branch}":
+            return  # read from .git/HEAD: a quiet run never loads GitPython
+        from . import gitrepo
+
         current = gitrepo.current_branch(self.root)
         if current == branch or (current is None and gitrepo.head_is_branch_tip(self.root, branch)):
             return
@@ -209,6 +215,8 @@ class Runner:
         write_json_atomic(path, receipt)
         self._commit([path], f"publish: pending {post.id} on {name}")
         if self.push:
+            from . import gitrepo
+
             # in a throwaway clone, the remote must know about the attempt before the network does
             self.report.push_error = gitrepo.push(self.root, self.config.branch)
 
@@ -320,6 +328,8 @@ class Runner:
 
     def _commit(self, paths: list[Path], message: str) -> None:
         if self.commit:
+            from . import gitrepo  # GitPython loads only when something is committed
+
             gitrepo.commit_paths(self.root, paths, message, self.config.bot_name, self.config.bot_email)
 
     def _heartbeat(self) -> None:

@@ -275,3 +275,47 @@ def test_a_corrupt_or_stale_cache_is_ignored_and_rebuilt(repo, later, monkeypatc
         with monkeypatch.context() as patched:  # rebuilt: the next look takes every state from the cache
             forbid_reads(patched)
             assert quicklook.scan_ledger(repo.root).states == full_read(repo.root)
+
+
+# --- HEAD and the index read from .git, as git itself would tell them --------------------------
+
+def test_head_ref_agrees_with_git_and_declines_what_is_not_plain(published):
+    assert quicklook.head_ref(published.root) == "refs/heads/main" == "refs/heads/" + gitrepo.current_branch(
+        published.root)
+    published.git("checkout", "-q", "--detach")
+    assert quicklook.head_ref(published.root) is None and gitrepo.current_branch(published.root) is None
+
+
+def test_git_state_changes_with_every_commit_reset_pack_and_add(published, later):
+    states = [quicklook.git_state(published.root)]
+
+    def changed() -> bool:
+        states.append(quicklook.git_state(published.root))
+        return states[-1].key != states[-2].key
+
+    assert not changed()  # nothing happened
+    published.git("-c", "user.name=T", "-c", "user.email=t@x", "commit", "-q", "--allow-empty", "-m", "empty")
+    assert changed()
+    published.git("pack-refs", "--all")  # the branch moves from its own file into packed-refs
+    assert changed() and states[-1].key[2] == b""
+    published.git("reset", "-q", "--soft", "HEAD~1")  # HEAD moves, the index stays
+    assert changed()
+    published.write("content/ledger/done/bluesky.json", '{"state": "published"}')
+    assert not changed()  # the working tree is the scan's business, not git_state's
+    published.git("add", "content/ledger/done/bluesky.json")
+    assert changed()
+
+
+def test_a_worktree_is_read_through_gitpython_and_publishes(published, later, tmp_path_factory):
+    published.git("checkout", "-q", "-b", "elsewhere")
+    tree = tmp_path_factory.mktemp("wt") / "main"
+    published.git("worktree", "add", "-q", str(tree), "main")
+    assert quicklook.plain_git_dir(tree) is None and quicklook.head_ref(tree) is None
+    before = quicklook.git_state(tree)
+    assert before is not None and before.key[0] == "asked"
+    worktree = CalendarRepo(tree)
+    worktree.post("due", "title: Due\npublish_at: 2026-12-01 09:30\nchannels: [bluesky]", "Hi")
+    worktree.commit("due")
+    assert quicklook.git_state(tree).key != before.key
+    assert decisions(run(worktree)) == [("due", "bluesky", "published")]  # the branch check went through git
+    assert worktree.git("status", "--porcelain") == ""

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import click
 
-from .. import gitrepo, receipts as rc
+from .. import receipts as rc
 from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
 from ..config import load_config_or_fail, parse_duration
 from ..ledger import receipt_path, write_json_atomic
@@ -112,6 +112,8 @@ def resolve(post, channel, url, not_published, root, now_text):
         settled["attempts"] = min(int(receipt.get("attempts") or 1), rc.MAX_ATTEMPTS - 1)
         settled["retryable"] = True
     write_json_atomic(path, settled)
+    from .. import gitrepo  # not at the top: `publish` runs every minute and mostly needs no GitPython
+
     gitrepo.commit_paths(root, [path], f"resolve: {post} on {channel} {'published' if url else 'not published'}")
     click.echo(f"{path.relative_to(root)}: {settled['state']}")
 
