@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
+from . import front_matter
 from .config import LATE_POLICIES, Config
 from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, parse_all, problems_data,
                         problems_from, restore, walk_files)
@@ -31,9 +29,6 @@ STATUSES = ("draft", "ready")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _LETTER = re.compile(r"[^\W\d_]")
-_HANDLER = YAMLHandler()
-# libyaml parses front matter about ten times faster, with the same line marks
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -177,34 +172,9 @@ def _body_line(text: str) -> int:
 
 
 def _front_matter(text: str, path: str) -> tuple[_Front | None, str, int, list[Problem]]:
-    if not text.startswith("---"):
-        return None, text, 1, [error(path, 1, "no front matter; start the file with a '---' line, the "
-                                     "fields (title, publish_at, channels) and another '---' line")]
-    try:
-        meta, body = _HANDLER.split(text)
-    except ValueError:
-        return None, text, 1, [error(path, 1, "front matter is not closed; add a '---' line after the fields")]
-    body_line = _body_line(text)
-    loader = _LOADER(meta)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, body, body_line, [error(path, line, f"front matter is not valid YAML: {reason}; "
-                                             "check quotes, colons and indentation")]
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict):
-        return None, body, body_line, [error(path, 2, "front matter must be fields like 'title: …', one per line")]
-    lines = {}
-    for key_node, _ in node.value:
-        # the split keeps the newline after the opening '---', so YAML's 0-based
-        # line numbers are already the file's 1-based ones, less nothing
-        lines[str(key_node.value)] = key_node.start_mark.line + 1
-    return _Front(data, lines), body, body_line, []
+    data, body, lines, problems = front_matter.read(text, path, "title, publish_at, channels", "title: …")
+    body_line = _body_line(text) if body is not text else 1
+    return (_Front(data, lines) if data is not None else None), body, body_line, problems
 
 
 def parse_post(path: str, raw: bytes, config: Config) -> tuple[Post | None, list[Problem]]:

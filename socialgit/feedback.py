@@ -15,10 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
-from . import yamlfast
+from . import front_matter, yamlfast
 from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, parse_all, problems_data,
                         problems_from, restore, walk_files)
 from .ledger import parse_instant
@@ -29,9 +26,6 @@ MENTIONS = "_mentions"
 KINDS = ("reply", "mention", "quote")
 LABELS = ("positive", "negative", "question", "neutral")
 STATUSES = ("new", "triaged", "waiting", "done", "ignored")
-_HANDLER = YAMLHandler()
-# a calendar holds ten feedback files per post or more: libyaml parses them ~10x faster when present
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,31 +71,8 @@ class FeedbackItem:
 
 
 def _split(text: str, path: str) -> tuple[dict | None, str, dict[str, int], list[Problem]]:
-    if not text.startswith("---"):
-        return None, text, {}, [error(path, 1, "no front matter; a feedback file starts with a '---' line, "
-                                      "its fields (id, network, kind, post) and another '---' line")]
-    try:
-        meta, body = _HANDLER.split(text)
-    except ValueError:
-        return None, text, {}, [error(path, 1, "front matter is not closed; add a '---' line after the fields")]
-    fast = yamlfast.load_fields(meta)  # the usual one-field-a-line file, without building YAML nodes
-    if fast is not None:
-        return fast[0], body, fast[1], []
-    loader = _LOADER(meta)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, body, {}, [error(path, mark.line + 1 if mark else 1,
-                                      f"front matter is not valid YAML: {reason}; check quotes and colons")]
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict):
-        return None, body, {}, [error(path, 2, "front matter must be fields like 'network: mastodon', one per line")]
-    lines = {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
-    return data, body, lines, []
+    # the usual one-field-a-line file is read without building YAML nodes (yamlfast)
+    return front_matter.read(text, path, "id, network, kind, post", "network: mastodon", fast=yamlfast.load_fields)
 
 
 def _text(value: Any) -> str | None:
