@@ -373,7 +373,7 @@ def _cached_parse(config: Config, name: str, use_cache: bool, shape):
     Parsing depends on the time zone and the channel names, so those salt the cache.
     """
     root = config.root
-    salt = f"{config.timezone.key}|{','.join(sorted(config.channels))}|{code_salt(sys.modules[__name__])}"
+    salt = f"{config.timezone.key}|{','.join(sorted(config.channels))}|{code_salt(sys.modules[__name__], front_matter)}"
     cache = FileCache(root, name, salt, _CODECS[name]) if use_cache else None
     base = str(root / POSTS_DIR)
 

@@ -199,7 +199,7 @@ def _read_file(rel: str, path: str) -> tuple[FeedbackItem | None, list[Problem]]
 
 def _parsed_files(root: Path, use_cache: bool) -> list[tuple[FeedbackItem | None, list[Problem]]]:
     """parse_feedback of every file, in path order: from .socialgit/ when unchanged, else on every core."""
-    cache = FileCache(root, "feedback", code_salt(sys.modules[__name__], yamlfast), CODEC) if use_cache else None
+    cache = FileCache(root, "feedback", code_salt(sys.modules[__name__], front_matter, yamlfast), CODEC) if use_cache else None
     prefix = len(str(root)) + 1
     with gc_paused():
         files = [(entry.path[prefix:].replace(os.sep, "/"), entry.path, entry.stat())
@@ -231,7 +231,7 @@ def load_feedback(root: Path, use_cache: bool = False) -> tuple[list[FeedbackIte
 
 def feedback_problems(root: Path) -> list[Problem]:
     """What load_feedback(root, use_cache=True) reports, without building the items of unchanged files."""
-    cache = FileCache(Path(root), "feedback", code_salt(sys.modules[__name__], yamlfast),
+    cache = FileCache(Path(root), "feedback", code_salt(sys.modules[__name__], front_matter, yamlfast),
                       (CODEC[0], lambda data: (None, problems_from(data[1]))))
     prefix = len(str(root)) + 1
     with gc_paused():
