@@ -199,7 +199,8 @@ def _read_file(rel: str, path: str) -> tuple[FeedbackItem | None, list[Problem]]
 
 def _parsed_files(root: Path, use_cache: bool) -> list[tuple[FeedbackItem | None, list[Problem]]]:
     """parse_feedback of every file, in path order: from .socialgit/ when unchanged, else on every core."""
-    cache = FileCache(root, "feedback", code_salt(sys.modules[__name__], front_matter, yamlfast), CODEC) if use_cache else None
+    salt = code_salt(sys.modules[__name__], front_matter, yamlfast)
+    cache = FileCache(root, "feedback", salt, CODEC) if use_cache else None
     prefix = len(str(root)) + 1
     with gc_paused():
         files = [(entry.path[prefix:].replace(os.sep, "/"), entry.path, entry.stat())
