@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from . import quicklook, receipts as rc, timing
+from . import leftovers, quicklook, receipts as rc, timing
 from .channels.base import (Channel, Media, NotSent, Outcome, Outgoing, RateLimited, Rejected, ReplyTarget,
                             TokenRefused, UnknownOutcome)
 from .config import Config
@@ -153,12 +153,12 @@ class Runner:
         """
         if not self.commit:
             return
-        if self.use_cache and quicklook.still_clean(self.root, scan, quicklook.git_state(self.root)):
+        if self.use_cache and leftovers.still_clean(self.root, scan, leftovers.git_state(self.root)):
             return
-        if quicklook.uncommitted(self.root):
+        if leftovers.uncommitted(self.root):
             self._commit([self.root / LEDGER_DIR], "publish: receipts left uncommitted by an interrupted run")
         if self.use_cache:
-            quicklook.remember_clean(self.root, scan, quicklook.git_state(self.root))
+            leftovers.remember_clean(self.root, scan, leftovers.git_state(self.root))
 
     def _may_act(self, glance: _Glance, name: str, receipt) -> bool:
         """The runner's decision asked with the slot alone; True also when only the full post can tell."""
@@ -178,7 +178,7 @@ class Runner:
 
     def _check_branch(self) -> None:
         branch = self.config.branch
-        if quicklook.head_ref(self.root) == f"refs/heads/{branch}":
+        if leftovers.head_ref(self.root) == f"refs/heads/{branch}":
             return  # read from .git/HEAD: a quiet run never loads GitPython
         from . import gitrepo
 

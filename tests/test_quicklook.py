@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from socialgit import gitrepo, ledger, quicklook
+from socialgit import gitrepo, leftovers, quicklook
 from socialgit.config import load_config
 from socialgit.ledger import load_receipts
 from socialgit.publish import Runner
@@ -138,8 +138,8 @@ def run(repo, **kw):
 def git_questions(monkeypatch) -> tuple[list, list]:
     """(each time the runner asked git whether the ledger holds leftovers, the paths of each commit)."""
     asked, commits = [], []
-    ask, commit = quicklook.uncommitted, gitrepo.commit_paths
-    monkeypatch.setattr(quicklook, "uncommitted", lambda root: asked.append(root) or ask(root))
+    ask, commit = leftovers.uncommitted, gitrepo.commit_paths
+    monkeypatch.setattr(leftovers, "uncommitted", lambda root: asked.append(root) or ask(root))
     monkeypatch.setattr(gitrepo, "commit_paths", lambda root, paths, *a, **k: commits.append(
         [p.name for p in paths]) or commit(root, paths, *a, **k))
     return asked, commits
@@ -184,16 +184,16 @@ def test_a_record_taken_over_by_another_clone_is_not_trusted(published, later, t
     shutil.rmtree(other.root)
     shutil.copytree(published.root, other.root)  # the .socialgit/ folder comes along
     scan = quicklook.scan_ledger(other.root)
-    assert not quicklook.still_clean(other.root, scan, quicklook.git_state(other.root))
+    assert not leftovers.still_clean(other.root, scan, leftovers.git_state(other.root))
     scan = quicklook.scan_ledger(published.root)
-    assert quicklook.still_clean(published.root, scan, quicklook.git_state(published.root))
+    assert leftovers.still_clean(published.root, scan, leftovers.git_state(published.root))
 
 
 def test_nothing_is_recorded_while_a_file_is_inside_the_racy_window(published):
     scan = quicklook.scan_ledger(published.root)  # the files were written just now
     assert not scan.settled
-    assert not quicklook.remember_clean(published.root, scan, quicklook.git_state(published.root))
-    assert not quicklook.still_clean(published.root, scan, quicklook.git_state(published.root))
+    assert not leftovers.remember_clean(published.root, scan, leftovers.git_state(published.root))
+    assert not leftovers.still_clean(published.root, scan, leftovers.git_state(published.root))
 
 
 # --- the runner decides the same with and without its caches ----------------------------------
@@ -280,17 +280,17 @@ def test_a_corrupt_or_stale_cache_is_ignored_and_rebuilt(repo, later, monkeypatc
 # --- HEAD and the index read from .git, as git itself would tell them --------------------------
 
 def test_head_ref_agrees_with_git_and_declines_what_is_not_plain(published):
-    assert quicklook.head_ref(published.root) == "refs/heads/main" == "refs/heads/" + gitrepo.current_branch(
+    assert leftovers.head_ref(published.root) == "refs/heads/main" == "refs/heads/" + gitrepo.current_branch(
         published.root)
     published.git("checkout", "-q", "--detach")
-    assert quicklook.head_ref(published.root) is None and gitrepo.current_branch(published.root) is None
+    assert leftovers.head_ref(published.root) is None and gitrepo.current_branch(published.root) is None
 
 
 def test_git_state_changes_with_every_commit_reset_pack_and_add(published, later):
-    states = [quicklook.git_state(published.root)]
+    states = [leftovers.git_state(published.root)]
 
     def changed() -> bool:
-        states.append(quicklook.git_state(published.root))
+        states.append(leftovers.git_state(published.root))
         return states[-1].key != states[-2].key
 
     assert not changed()  # nothing happened
@@ -310,12 +310,12 @@ def test_a_worktree_is_read_through_gitpython_and_publishes(published, later, tm
     published.git("checkout", "-q", "-b", "elsewhere")
     tree = tmp_path_factory.mktemp("wt") / "main"
     published.git("worktree", "add", "-q", str(tree), "main")
-    assert quicklook.plain_git_dir(tree) is None and quicklook.head_ref(tree) is None
-    before = quicklook.git_state(tree)
+    assert leftovers.plain_git_dir(tree) is None and leftovers.head_ref(tree) is None
+    before = leftovers.git_state(tree)
     assert before is not None and before.key[0] == "asked"
     worktree = CalendarRepo(tree)
     worktree.post("due", "title: Due\npublish_at: 2026-12-01 09:30\nchannels: [bluesky]", "Hi")
     worktree.commit("due")
-    assert quicklook.git_state(tree).key != before.key
+    assert leftovers.git_state(tree).key != before.key
     assert decisions(run(worktree)) == [("due", "bluesky", "published")]  # the branch check went through git
     assert worktree.git("status", "--porcelain") == ""
