@@ -111,7 +111,7 @@ class Runner:
                          for name, state in channels.items() if state == "pending" and self._wanted(name))
         reconciled = False
         for post_id, name in pending:
-            receipt = scan.receipt(self.root, post_id, name)
+            receipt, _ = scan.receipt(self.root, post_id, name)
             post = self._full(slots[post_id]) if receipt and receipt.state == "pending" else None
             if post:
                 reconciled = True
@@ -126,9 +126,17 @@ class Runner:
                      and (n not in mine or mine[n] in ("failed", "pending", "missed"))]
             if not names:
                 continue
-            receipts = {n: scan.receipt(self.root, slot.id, n) for n in names}
+            receipts = {}
+            for name in names:
+                receipt, unreadable = scan.receipt(self.root, slot.id, name)
+                if unreadable:
+                    # what it says is unknown: it may record a post that is out there already
+                    self.report.rows.append(Row(slot.id, name, "failed", f"{unreadable}; nothing is sent until "
+                                                "it is readable again"))
+                else:
+                    receipts[name] = receipt
             glance = _Glance(slot, hashes)
-            names = [n for n in names if self._may_act(glance, n, receipts[n])]
+            names = [n for n in names if n in receipts and self._may_act(glance, n, receipts[n])]
             post = self._full(slot) if names else None
             for name in names if post else ():
                 self._consider(post, name, receipts[name])
@@ -297,6 +305,10 @@ class Runner:
     # --- helpers -------------------------------------------------------------------------------
     def _channel(self, name: str) -> Channel | None:
         if name in self._broken:
+            return None
+        if name not in self.config.channels:  # a receipt left pending on a channel since removed
+            self._broken[name] = (f"channel {name} is no longer in socialgit.toml; add it back so its pending "
+                                  "receipts can be settled")
             return None
         if name not in self._channels:
             try:

@@ -36,6 +36,7 @@ from . import content, ledger
 from .config import Config
 from .filecache import RACY_NS, FileCache, code_salt, gc_paused
 from .ledger import LEDGER_DIR, Receipt, read_receipt
+from .problems import Problem
 from .state import state_dir
 
 class Stamp(NamedTuple):
@@ -80,13 +81,13 @@ class LedgerScan:
     def digest(self) -> str:
         return hashlib.sha256(marshal.dumps(self.files)).hexdigest()
 
-    def receipt(self, root: Path, post_id: str, channel: str) -> Receipt | None:
-        """The receipt as it is on disk now, read in full whatever the states say (they only pick which)."""
+    def receipt(self, root: Path, post_id: str, channel: str) -> tuple[Receipt | None, Problem | None]:
+        """The receipt as it is on disk now, read in full whatever the states say (they only pick which);
+        (None, None) when there is none, (None, why) when the file is there but unreadable."""
         try:
-            found, _ = read_receipt(ledger.receipt_path(root, post_id, channel), root)
+            return read_receipt(ledger.receipt_path(root, post_id, channel), root)
         except FileNotFoundError:
-            return None
-        return found
+            return None, None
 
 
 def _state_of(path: str, root: Path) -> str | None:

@@ -319,3 +319,31 @@ def test_a_worktree_is_read_through_gitpython_and_publishes(published, later, tm
     assert leftovers.git_state(tree).key != before.key
     assert decisions(run(worktree)) == [("due", "bluesky", "published")]  # the branch check went through git
     assert worktree.git("status", "--porcelain") == ""
+
+
+# --- what the runner cannot read, it does not act on --------------------------------------------
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_an_unreadable_receipt_blocks_its_channel_and_fails_the_run(repo, use_cache):
+    repo.post("due", "title: Due\npublish_at: 2026-12-01 09:30\nchannels: [mastodon, bluesky]", "Hello!")
+    # a merge left conflict markers in the receipt: what it said is unknown, so nothing may be sent
+    repo.write("content/ledger/due/mastodon.json", '<<<<<<< HEAD\n{"state": "published"}\n=======\n')
+    repo.commit("plan")
+    net = FakeNetwork()
+    config, _ = load_config(repo.root)
+    report = Runner(config, at(NOW), env={}, make=net.make, use_cache=use_cache).run()
+    rows = {(r.channel, r.state): r.detail for r in report.rows}
+    assert set(rows) == {("mastodon", "failed"), ("bluesky", "published")} and not report.ok
+    assert "content/ledger/due/mastodon.json" in rows[("mastodon", "failed")]
+    assert "restore it from git history" in rows[("mastodon", "failed")]
+    assert list(net.posts.values()) == ["Hello!"]  # bluesky only
+    assert (repo.root / "content/ledger/due/mastodon.json").read_text().startswith("<<<<<<<")
+
+
+def test_a_pending_receipt_on_a_channel_since_removed_is_left_for_a_person(repo):
+    repo.post("due", "title: Due\npublish_at: 2026-12-01 09:30\nchannels: [bluesky]", "Hello!")
+    write_receipt(repo, "due", "gone", "pending", key="sg-1", payload_hash="sha256:x")
+    repo.commit("plan")
+    report = run(repo)
+    assert decisions(report) == [("due", "bluesky", "published")]
+    assert full_read(repo.root)["due"]["gone"] == "pending"
