@@ -32,7 +32,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
-from . import content, ledger
+from . import content, front_matter, ledger
 from .config import Config
 from .filecache import RACY_NS, FileCache, code_salt, gc_paused
 from .ledger import LEDGER_DIR, Receipt, read_receipt
@@ -212,14 +212,14 @@ def _linked_receipts(folder: os.DirEntry) -> list[tuple[str, os.DirEntry, os.sta
 
 # --- payload hashes of posts with a failed receipt ---------------------------------------------
 
-def _library_versions(*modules: str) -> str:
-    """The installed versions that shape network text, from their dist-info folder names (no import)."""
+def _library_versions(**dists: str) -> str:
+    """The installed versions (module=distribution) that shape a payload, from dist-info folder names, no import."""
     found = []
-    for module in modules:
+    for module, dist in dists.items():
         spec = find_spec(module)
         folder = Path(spec.origin).parent.parent if spec and spec.origin else None
         names = os.listdir(folder) if folder and folder.is_dir() else []
-        found += sorted(n for n in names if n.lower().startswith(f"{module}-") and n.endswith(".dist-info"))
+        found += sorted(n for n in names if n.lower().startswith(f"{dist}-") and n.endswith(".dist-info"))
     return ",".join(found)
 
 
@@ -230,10 +230,12 @@ class PayloadHashes:
         self.config = config
         self._parsed: dict[str, Any] = {}
         if use_cache:
-            # the network text comes from plaintext and Markdown: read their source, import neither
+            # a payload is the post as parsed (content, front_matter, YAML) turned into network text
+            # (plaintext, Markdown): read their source and versions, import none of them
             plaintext = SimpleNamespace(__file__=find_spec("socialgit.plaintext").origin)
             salt = "|".join((config.timezone.key, ",".join(sorted(config.channels)), sys.version,
-                             code_salt(content, plaintext), _library_versions("markdown")))
+                             code_salt(content, front_matter, plaintext),
+                             _library_versions(markdown="markdown", yaml="pyyaml")))
             self.cache: FileCache | None = FileCache(config.root, "payload-hashes", salt)
         else:
             self.cache = None
