@@ -104,9 +104,9 @@ def fingerprint(root: Path, extra_dirs: tuple[str, ...] = ()) -> str:
     for _ in range(2):
         below = []
         for folder in frontier:
-            files, subdirs = _listing(folder)
-            if files is not None:
-                digest.update(f"{folder[len(base):]}\n{files}".encode("utf-8", "surrogateescape"))
+            rows, subdirs = _listing(folder)
+            if rows is not None:
+                digest.update(_walked(folder[len(base):], rows))
                 below += subdirs
         frontier = below
     for top, part in zip(frontier, _tree_digests(frontier)):
@@ -114,14 +114,14 @@ def fingerprint(root: Path, extra_dirs: tuple[str, ...] = ()) -> str:
     return digest.hexdigest()
 
 
-def _listing(folder: str) -> tuple[str | None, list[str]]:
-    """(one line per file: name, size, mtime; the sub-folders), sorted by name; (None, []) if no folder."""
+def _listing(folder: str) -> tuple[list | None, list[str]]:
+    """(name, size, mtime of each file; the sub-folders), sorted by name; (None, []) if no folder."""
     try:
         with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
+            entries = list(scan)
     except (FileNotFoundError, NotADirectoryError):
         return None, []
-    lines, subdirs = [], []
+    rows, subdirs = [], []
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
             subdirs.append(entry.path)
@@ -129,10 +129,17 @@ def _listing(folder: str) -> tuple[str | None, list[str]]:
         try:
             info = entry.stat()
         except OSError:  # a dangling link
-            lines.append(f"{entry.name}\0-\n")
+            rows.append((entry.name, -1, -1))
             continue
-        lines.append(f"{entry.name}\0{info.st_size}\0{info.st_mtime_ns}\n")
-    return "".join(lines), subdirs
+        rows.append((entry.name, info.st_size, info.st_mtime_ns))
+    rows.sort()
+    subdirs.sort()
+    return rows, subdirs
+
+
+def _walked(folder: str, rows: list) -> bytes:
+    # marshal (version 0: no references) writes the rows in one call, by content alone
+    return marshal.dumps((folder, rows), 0)
 
 
 def _tree_digest(top: str) -> bytes:
@@ -140,10 +147,10 @@ def _tree_digest(top: str) -> bytes:
     stack = [top]
     while stack:
         folder = stack.pop()
-        files, subdirs = _listing(folder)
-        if files is None:
+        rows, subdirs = _listing(folder)
+        if rows is None:
             continue
-        digest.update(f"{folder[len(top):]}\n{files}".encode("utf-8", "surrogateescape"))
+        digest.update(_walked(folder[len(top):], rows))
         stack.extend(reversed(subdirs))
     return digest.digest()
 
