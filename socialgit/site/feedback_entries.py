@@ -111,8 +111,15 @@ def _judged(judgement: Judgement | None, loc: i18n.Locale = i18n.ENGLISH) -> Jud
 
 def needs_attention(item: FeedbackItem) -> bool:
     """Open, negative or a question, and nobody has answered yet."""
-    asks = any(j is not None and j.value in ("negative", "question") for j in (item.sentiment, item.intent))
-    return item.status in OPEN and asks and item.first_response_at is None and not item.reply_post
+    # asked of every item on every log page: the cheap tests first, no generator
+    if item.status not in OPEN or item.first_response_at is not None or item.reply_post:
+        return False
+    sentiment, intent = item.sentiment, item.intent
+    return ((sentiment is not None and sentiment.value in _ASKS)
+            or (intent is not None and intent.value in _ASKS))
+
+
+_ASKS = frozenset({"negative", "question"})
 
 
 def anchor(item_id: str) -> str:
