@@ -45,7 +45,6 @@ import re
 from dataclasses import dataclass, fields as dataclass_fields
 from typing import Any, Callable, Iterable, Mapping
 
-from . import classify as classifier
 from .feedback import KINDS, LABELS, STATUSES
 from .problems import Problem, did_you_mean, error, warning
 from .sentiment_fa import normalise
@@ -167,6 +166,8 @@ def matching(rules: Iterable[Rule], item_fields: Mapping[str, Any], body: str = 
 
 def annotator(rules: Iterable[Rule] = DEFAULT_RULES) -> Callable[[dict[str, Any], str], dict[str, Any]]:
     """The ``annotate`` a fetch run applies to each new item: classify it, then route it."""
+    from . import classify as classifier  # VADER and the lexicons: not for every command that reads the rules
+
     rules = tuple(rules)
 
     def annotate(item_fields: dict[str, Any], body: str) -> dict[str, Any]:
