@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from .content import localize
 from .ledger import LEDGER_DIR, parse_instant, write_text_atomic
-from .metrics import COUNTS, count_value
+from .metrics import COUNTS, count_value, json_lines
 from .problems import Problem, UserError, warning
 
 IMPORTED_DIR = f"{LEDGER_DIR}/_imported"
@@ -176,17 +176,11 @@ def imported_path(root: Path, label: str, channel: str) -> Path:
 
 
 def parse_imported(path: str, text: str, label: str, channel: str) -> tuple[list[ImportedPost], list[Problem]]:
-    rows, problems = [], []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError:
-            problems.append(warning(path, number, "not a JSON object; the line is skipped: fix it or delete it"))
-            continue
-        posted_at = parse_instant(data.get("posted_at")) if isinstance(data, dict) else None
-        total = count_value(data.get("engagement")) if isinstance(data, dict) else None
+    rows: list[ImportedPost] = []
+    problems: list[Problem] = []
+    for number, data in json_lines(path, text, problems, '{"posted_at": …, "engagement": 12}'):
+        posted_at = parse_instant(data.get("posted_at"))
+        total = count_value(data.get("engagement"))
         if posted_at is None or total is None:
             problems.append(warning(path, number, 'needs "posted_at" (a time with a zone) and "engagement" '
                                     "(a whole number); the line is skipped"))

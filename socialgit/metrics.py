@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from .filecache import FileCache, code_salt, gc_paused, moment_data, moment_from, problems_data, problems_from, restore
 from .ledger import LEDGER_DIR, parse_instant
@@ -61,10 +61,9 @@ def count_value(value: object) -> int | None:
     return None
 
 
-def parse_snapshots(path: str, text: str) -> tuple[list[Snapshot], list[Problem]]:
-    """The snapshots of one file, oldest first; each unusable line becomes a warning."""
-    snapshots, problems = [], []
-    ordered = True
+def json_lines(path: str, text: str, problems: list[Problem], example: str) -> Iterator[tuple[int, dict]]:
+    """(line number, object) of each JSON object in a JSON-lines file; any other line is a warning in
+    ``problems`` (``example`` shows what a line looks like) and is skipped, so one bad line loses nothing else."""
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -74,8 +73,17 @@ def parse_snapshots(path: str, text: str) -> tuple[list[Snapshot], list[Problem]
             problems.append(warning(path, number, "not a JSON object; the line is skipped: fix it or delete it"))
             continue
         if not isinstance(data, dict):
-            problems.append(warning(path, number, "not a JSON object like {\"at\": …, \"likes\": 3}; skipped"))
+            problems.append(warning(path, number, f"not a JSON object like {example}; skipped"))
             continue
+        yield number, data
+
+
+def parse_snapshots(path: str, text: str) -> tuple[list[Snapshot], list[Problem]]:
+    """The snapshots of one file, oldest first; each unusable line becomes a warning."""
+    snapshots: list[Snapshot] = []
+    problems: list[Problem] = []
+    ordered = True
+    for number, data in json_lines(path, text, problems, '{"at": …, "likes": 3}'):
         at = parse_instant(data.get("at"))
         if at is None:
             problems.append(warning(path, number, '"at" is missing or not a time with a zone like '
