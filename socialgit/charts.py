@@ -28,7 +28,8 @@ from html import escape
 
 from . import insights_words as words
 from .i18n import ENGLISH, Locale
-from .insights import Analysis, CadenceReport
+from .cadence import CadenceReport
+from .insights import Analysis
 from .shrinkage import Cell, Profile
 
 THIN = 3  # cells with fewer posts are hatched

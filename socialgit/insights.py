@@ -21,7 +21,7 @@ where they came from. The team's own posts are always analysed alone first; a
 for when it is asked for, and is what slots.py falls back on only when the
 team's own data claims nothing, saying so.
 
-The sentences made here (verdicts, claim names, cadence messages) are English, for the
+The sentences made here (verdicts, claim names) are English, for the
 terminal (`socialgit insights`, `check`, `new --at next-best`); insights_words.py says the
 same facts in a site's language.
 """
@@ -31,22 +31,21 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from . import cadence
-from .cadence import WEEKDAY_INDEX, week_start_of
+from .cadence import WEEKDAY_INDEX, CadenceReport, cadence_report
 from .check import Calendar
-from .config import Cadence, ChannelConfig, Config
+from .config import Config
 from .content import Post
 from .feedback import FeedbackItem
 from .history_import import ImportedPost
 from .ledger import Receipt
 from .metrics import FIXED_AGE, Snapshot, at_age, latest
 from .shrinkage import Cell, Level, Profile, cells, eb_profile
-from .timing import DUE, PARTLY, PUBLISHED, SCHEDULED, UNCERTAIN, channel_state
+from .timing import DUE, PUBLISHED, SCHEDULED, channel_state
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WEEKDAYS_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
@@ -276,110 +275,6 @@ def suggestion_text(analysis: Analysis) -> str | None:
         return None
     return ("Try about 1 in 5 posts in a slot you seldom use: " + ", ".join(c.name for c in analysis.suggestions)
             + "; there are too few posts there to tell, and a slot never tried can never win.")
-
-
-# ---- cadence: posts per day and week against the channel's targets, past and planned
-
-# published guidance (reference §5), used only where socialgit.toml sets nothing: soft warnings
-SOFT_DEFAULTS = {"mastodon": Cadence(max_per_day=4, min_gap=timedelta(hours=1)),
-                 "bluesky": Cadence(max_per_day=5, min_gap=timedelta(hours=1)),
-                 "x": Cadence(max_per_day=5, min_gap=timedelta(hours=1))}
-SILENCE = timedelta(days=14)
-COUNTED = (PUBLISHED, PARTLY, SCHEDULED, DUE, UNCERTAIN)  # went out, or still will
-
-
-def effective_cadence(channel: ChannelConfig) -> tuple[Cadence, frozenset[str]]:
-    """The channel's targets, with the network's defaults filling the gaps; and which came from defaults."""
-    mine, soft = channel.cadence, SOFT_DEFAULTS.get(channel.network, Cadence())
-    merged = {name: getattr(mine, name) for name in ("max_per_day", "max_per_week", "min_gap", "min_per_week")}
-    defaulted = frozenset(n for n, v in merged.items() if v is None and getattr(soft, n) is not None)
-    return Cadence(**{n: getattr(soft, n) if n in defaulted else v for n, v in merged.items()}), defaulted
-
-
-@dataclass(frozen=True)
-class Week:
-    start: date
-    published: int  # before now
-    planned: int  # from now on
-    crowded: tuple[date, ...]  # days over max_per_day
-    below_floor: bool = False  # fewer than min_per_week, once the channel was in use
-
-    @property
-    def posts(self) -> int:
-        return self.published + self.planned
-
-
-@dataclass(frozen=True)
-class CadenceIssue:
-    kind: str  # "day" | "week" | "gap" | "floor" | "silence"
-    message: str  # in English, for the terminal; insights_words says it in the site's language
-    soft: bool  # judged against a network default, not a target the team set
-    posts: tuple[Post, ...] = ()
-    span: tuple[date, date] | None = None  # the local days it covers: the day, the week, the gap or the silence
-    length: timedelta | None = None  # between the two posts of a gap or a silence
-
-
-def _breach_span(breach: cadence.Breach, zone: ZoneInfo, week_start: str) -> tuple[date, date]:
-    first, last = (p.publish_at.astimezone(zone).date() for p in (breach.posts[0], breach.posts[-1]))
-    if breach.kind == "week":
-        first = week_start_of(first, week_start)
-        return first, first + timedelta(days=6)
-    return first, last
-
-
-@dataclass(frozen=True)
-class CadenceReport:
-    channel: str
-    label: str
-    targets: Cadence
-    defaults: frozenset[str]
-    weeks: tuple[Week, ...]
-    this_week: date
-    issues: tuple[CadenceIssue, ...]
-
-
-def cadence_report(posts: Iterable[Post], receipts: Mapping[str, Mapping[str, Receipt]], channel: ChannelConfig,
-                   config: Config, now: datetime, weeks_back: int = 8, weeks_ahead: int = 4) -> CadenceReport:
-    zone, week_start = config.timezone, config.week_start
-    targets, defaults = effective_cadence(channel)
-    first = week_start_of((now - timedelta(weeks=weeks_back)).astimezone(zone).date(), week_start)
-    this_week = week_start_of(now.astimezone(zone).date(), week_start)
-    last = this_week + timedelta(weeks=weeks_ahead)
-    counted = sorted((p for p in posts if channel.name in p.channels and p.publish_at and
-                      channel_state(p, receipts.get(p.id, {}).get(channel.name), now, config.grace,
-                                    config.late) in COUNTED), key=lambda p: (p.publish_at, p.id))
-    window = [p for p in counted if first <= p.publish_at.astimezone(zone).date() < last + timedelta(days=7)]
-    found = cadence.breaches(window, replace(channel, cadence=targets), zone, week_start)
-    soft_kind = {"day": "max_per_day", "week": "max_per_week", "gap": "min_gap"}
-    issues = [CadenceIssue(b.kind, b.message, soft_kind[b.kind] in defaults, b.posts, _breach_span(b, zone, week_start),
-                           b.posts[-1].publish_at - b.posts[0].publish_at if b.kind == "gap" else None)
-              for b in found]
-    opened = week_start_of(counted[0].publish_at.astimezone(zone).date(), week_start) if counted else None
-    crowded = {b.posts[0].publish_at.astimezone(zone).date() for b in found if b.kind == "day"}
-    weeks, floor = [], targets.min_per_week
-    for index in range(weeks_back + weeks_ahead + 1):
-        start = first + timedelta(weeks=index)
-        mine = [p for p in window if week_start_of(p.publish_at.astimezone(zone).date(), week_start) == start]
-        past = sum(p.publish_at <= now for p in mine)
-        # weeks before the channel's first post are not gaps: the account was not in use yet
-        below = floor is not None and len(mine) < floor and opened is not None and start >= opened
-        weeks.append(Week(start, past, len(mine) - past,
-                          tuple(sorted(d for d in crowded if start <= d < start + timedelta(days=7))), below))
-        if below:
-            tense = "has" if start + timedelta(days=7) <= now.astimezone(zone).date() else "has planned"
-            issues.append(CadenceIssue("floor", f"channel {channel.name}: the week of {start:%Y-%m-%d} {tense} "
-                                       f"{len(mine)} post(s), below min_per_week = {floor}", False, tuple(mine),
-                                       (start, start + timedelta(days=6))))
-    times = [p.publish_at for p in window]
-    ends = times[1:] + ([now] if times and times[-1] < now else [])
-    for before, after in zip(times, ends):
-        if after - before > SILENCE:
-            since, until = (t.astimezone(zone).strftime("%a %Y-%m-%d") for t in (before, after))
-            issues.append(CadenceIssue("silence", f"channel {channel.name}: no post from {since} to {until} "
-                                       f"({(after - before).days} days)", False,
-                                       span=(before.astimezone(zone).date(), after.astimezone(zone).date()),
-                                       length=after - before))
-    return CadenceReport(channel.name, channel.label, targets, defaults, tuple(weeks), this_week, tuple(issues))
 
 
 # ---- campaigns

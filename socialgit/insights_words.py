@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .i18n import C_, ENGLISH, Locale
-from .insights import BLOCK_HOURS, Analysis, CadenceIssue, CadenceReport, Claim
+from .cadence import CadenceIssue, CadenceReport
+from .insights import BLOCK_HOURS, Analysis, Claim
 from .shrinkage import Level
 
 # a claim's slot as the verdict names it; indexed like insights.WEEKDAYS_PLURAL and BLOCK_NAMES

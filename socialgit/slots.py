@@ -16,7 +16,8 @@ from typing import Iterable, Sequence
 from .cadence import week_start_of
 from .config import ChannelConfig
 from .content import Post, localize
-from .insights import Analysis, Insights, effective_cadence
+from .cadence import effective_cadence
+from .insights import Analysis, Insights
 from .problems import Problem, UserError, info
 
 STEP = timedelta(minutes=30)

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 
 from socialgit.charts import CSS, PALETTE, cadence_svg, heatmap_svg, heatmap_table_html, profile_svg, shade
 from socialgit.config import Cadence
-from socialgit.insights import CadenceIssue, CadenceReport, Week, analyse
+from socialgit.cadence import CadenceIssue, CadenceReport, Week
+from socialgit.insights import analyse
 
 from .test_insights import TORONTO, synthetic
 

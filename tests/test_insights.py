@@ -18,9 +18,9 @@ from socialgit.config import parse_config
 from socialgit.content import Post
 from socialgit.feedback import FeedbackItem, Judgement
 from socialgit.history_import import ImportedPost
-from socialgit.insights import (Observation, analyse, bucket, build_insights, cadence_report, campaign_summaries,
-                                imported_observations,
-                                effective_cadence, own_observations, relative_scores, suggestion_text, weekday_order)
+from socialgit.cadence import cadence_report, effective_cadence
+from socialgit.insights import (Observation, analyse, bucket, build_insights, campaign_summaries, imported_observations,
+                                own_observations, relative_scores, suggestion_text, weekday_order)
 from socialgit.ledger import Receipt
 from socialgit.metrics import Snapshot
 from socialgit.shrinkage import TAU2_FLOOR, eb_profile

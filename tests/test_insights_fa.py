@@ -15,7 +15,8 @@ import pytest
 from socialgit import i18n
 from socialgit import insights_words as words
 from socialgit.charts import cadence_svg, heatmap_svg, heatmap_table_html, profile_svg
-from socialgit.insights import analyse, cadence_report, suggestion_text
+from socialgit.cadence import cadence_report
+from socialgit.insights import analyse, suggestion_text
 from socialgit.site import build_site
 from socialgit.shrinkage import Level
 from socialgit.site.insights_page import panel

@@ -15,7 +15,8 @@ from ..config import load_config_or_fail
 from ..content import load_posts
 from ..feedback import load_feedback
 from ..history_import import IMPORTED_DIR, import_history, load_imported
-from ..insights import Analysis, CadenceReport, Insights, build_insights, suggestion_text
+from ..cadence import CadenceReport
+from ..insights import Analysis, Insights, build_insights, suggestion_text
 from ..metrics import load_metrics
 from ..problems import Problem, UserError, warning
 from ..slots import explain_slot, next_best_slot, weak_slot_problems

@@ -23,7 +23,8 @@ from .. import charts, i18n
 from .. import insights_words as words
 from ..feedback import LABELS
 from ..history_import import IMPORTED_DIR
-from ..insights import SILENCE, Analysis, CadenceReport, build_insights, cadence_report
+from ..cadence import SILENCE, CadenceReport, cadence_report
+from ..insights import Analysis, build_insights
 from ..metrics import FIXED_AGE
 from . import calendar_math as cm
 from . import model as m
