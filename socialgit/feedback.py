@@ -231,13 +231,27 @@ def load_feedback(root: Path, use_cache: bool = False) -> tuple[list[FeedbackIte
 
 
 def feedback_problems(root: Path) -> list[Problem]:
-    """What load_feedback(root, use_cache=True) reports, without building the items of unchanged files."""
-    cache = FileCache(Path(root), "feedback", code_salt(sys.modules[__name__], front_matter, yamlfast),
-                      (CODEC[0], lambda data: (None, problems_from(data[1]))))
+    """What load_feedback(root, use_cache=True) reports, without loading the items of unchanged files.
+
+    `check` asks this on every run: the problems of unchanged files come from a cache
+    of problems alone (a few MB, where the items' cache is 60 MB at 100,000 files);
+    files it does not know are taken from the items' cache, or parsed.
+    """
+    root = Path(root)
+    salt = code_salt(sys.modules[__name__], front_matter, yamlfast)
+    known = FileCache(root, "feedback-problems", salt, (problems_data, problems_from))
     prefix = len(str(root)) + 1
     with gc_paused():
         files = [(entry.path[prefix:].replace(os.sep, "/"), entry.path, entry.stat())
-                 for entry in walk_files(Path(root) / FEEDBACK_DIR, ".md")]
-        problems = [problem for _, found in cache.get_all(files, _read_file) for problem in found]
-    cache.save()
+                 for entry in walk_files(root / FEEDBACK_DIR, ".md")]
+        found = [known.lookup(rel, stat) for rel, _, stat in files]
+        todo = [index for index, (hit, _) in enumerate(found) if not hit]
+        if todo:
+            items = FileCache(root, "feedback", salt, (CODEC[0], lambda data: (None, problems_from(data[1]))))
+            for index, (_, problems) in zip(todo, items.get_all([files[i] for i in todo], _read_file)):
+                found[index] = (True, problems)
+                known.put(files[index][0], files[index][2], problems)
+            items.save()
+        problems = [problem for _, mine in found for problem in mine]
+    known.save()
     return problems

@@ -120,21 +120,33 @@ class FileCache:
             pass  # no cache, or one from another version: parse everything
 
     def get(self, rel: str, stat: os.stat_result, parse: Callable[[], T]) -> T:
+        found, value = self.lookup(rel, stat)
+        if found:
+            return value
+        value = parse()
+        self.put(rel, stat, value)
+        return value
+
+    def lookup(self, rel: str, stat: os.stat_result, now: int | None = None) -> tuple[bool, Any]:
+        """(True, value) remembered for the file as it is now, or (False, None): parse it and ``put`` it."""
         self.seen.add(rel)
         # "racy git": file times tick in milliseconds, so a file changed twice within
         # one tick keeps its mtime; a file younger than RACY is never trusted or stored
-        if time.time_ns() - stat.st_mtime_ns < RACY_NS:
+        if (now or time.time_ns()) - stat.st_mtime_ns < RACY_NS:
             self.entries.pop(rel, None)
-            return parse()
+            return False, None
         entry = self.entries.get(rel)
         if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
             try:
-                return self.decode(entry[2])
+                return True, self.decode(entry[2])
             except (TypeError, ValueError, IndexError, KeyError):
                 pass  # data of another shape: parse again
-        value = parse()
-        self._store(rel, stat, value)
-        return value
+        return False, None
+
+    def put(self, rel: str, stat: os.stat_result, value: Any, now: int | None = None, encoded: Any = None) -> None:
+        """Remember ``value`` for the file as ``stat`` saw it, unless it is too young to trust."""
+        if (now or time.time_ns()) - stat.st_mtime_ns >= RACY_NS:
+            self._store(rel, stat, value, encoded)
 
     def _store(self, rel: str, stat: os.stat_result, value: Any, encoded: Any = None) -> None:
         try:
@@ -151,24 +163,14 @@ class FileCache:
         todo: list[int] = []
         now = time.time_ns()
         for index, (rel, _, stat) in enumerate(files):
-            self.seen.add(rel)
-            if now - stat.st_mtime_ns < RACY_NS:
-                self.entries.pop(rel, None)
-            else:
-                entry = self.entries.get(rel)
-                if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
-                    try:
-                        values[index] = self.decode(entry[2])
-                        continue
-                    except (TypeError, ValueError, IndexError, KeyError):
-                        pass
-            todo.append(index)
+            found, values[index] = self.lookup(rel, stat, now)
+            if not found:
+                todo.append(index)
         for index, (value, encoded) in zip(todo, parse_all([files[i][:2] for i in todo], parse, self.encode,
                                                            self.decode)):
             values[index] = value
             rel, _, stat = files[index]
-            if now - stat.st_mtime_ns >= RACY_NS:
-                self._store(rel, stat, value, encoded)
+            self.put(rel, stat, value, now, encoded)
         return values
 
     def save(self) -> None:

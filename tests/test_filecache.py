@@ -1,6 +1,8 @@
 import os
 import time
 
+import pytest
+
 from socialgit.filecache import RACY_NS, FileCache
 
 
@@ -173,3 +175,27 @@ def test_files_parsed_by_worker_processes_come_back_as_parsed_here(repo, monkeyp
 
 def _refuse():
     raise ValueError("cannot keep this one")
+
+
+def test_check_reads_feedback_problems_from_their_own_cache_and_sees_an_edit(repo, monkeypatch):
+    from socialgit import feedback
+    from tests.site_helpers import feedback as write_feedback
+
+    repo.post("p", "title: P\npublish_at: 2026-12-01 09:30\nchannels: [mastodon]")
+    write_feedback(repo, "p", "mastodon-1", "Fine")
+    broken = repo.write("content/feedback/p/broken.md", "---\nid: [\n---\n")
+    age_tree(repo.root)
+    first = feedback.feedback_problems(repo.root)
+    assert [p.path for p in first] == ["content/feedback/p/broken.md"]
+    # warm: nothing is parsed and the items' cache is not opened
+    monkeypatch.setattr(feedback, "parse_feedback", lambda *a: pytest.fail("parsed a file the cache knows"))
+    opened = []
+    real = feedback.FileCache
+    monkeypatch.setattr(feedback, "FileCache", lambda root, name, *a: opened.append(name) or real(root, name, *a))
+    assert repr(feedback.feedback_problems(repo.root)) == repr(first)
+    assert opened == ["feedback-problems"]
+    monkeypatch.undo()
+    # an edit (same size, new mtime) is read again
+    broken.write_text("---\nid: ok\n---\n", encoding="utf-8")
+    age_tree(repo.root)
+    assert feedback.feedback_problems(repo.root) == []
