@@ -314,9 +314,14 @@ def _url_runs(text: str) -> list[tuple[int, int]]:
 def _mastodon_urls(text: str) -> list[tuple[int, int, str | None]]:
     if "://" not in text:
         return []
-    found = []
     pattern = _url_re()
     matches = (match for pos, endpos in _url_runs(text) for match in pattern.finditer(text, pos, endpos))
+    return counted_urls(matches)
+
+
+def counted_urls(matches) -> list[tuple[int, int, str | None]]:
+    """(start, end, None) of each URL pattern match Mastodon counts as 23 characters."""
+    found = []
     for match in matches:
         url, protocol, domain = match.group(2), match.group(3), match.group(4)
         if not protocol:

@@ -15,7 +15,7 @@ import random
 import regex
 
 from socialgit import textlimits
-from socialgit.textlimits import _TCO_RE, _MAX_TCO_SLUG, _url_re, _valid_domain, graphemes
+from socialgit.textlimits import _url_re, graphemes
 
 TOKENS = [
     "https://", "http://", "gemini://", "HTTPS://", "ftp://", "://", "example.com", "exa_mple.org", "t.co/",
@@ -28,23 +28,8 @@ TOKENS = [
 
 
 def reference_urls(text: str) -> list[tuple[int, int, None]]:
-    """The plain algorithm: the pattern over the whole text, as Mastodon runs it."""
-    found = []
-    for match in _url_re().finditer(text):
-        url, protocol, domain = match.group(2), match.group(3), match.group(4)
-        if not protocol:
-            continue
-        start, end = match.start(2), match.end(2)
-        tco = _TCO_RE.match(url)
-        if tco:
-            if len(tco.group(1)) > _MAX_TCO_SLUG:
-                continue
-            url = tco.group(0)
-            end = start + len(url)
-        if not _valid_domain(len(url), domain):
-            continue
-        found.append((start, end, None))
-    return found
+    """The plain algorithm: the pattern over the whole text, as Mastodon runs it (the same filter after it)."""
+    return textlimits.counted_urls(_url_re().finditer(text))
 
 
 def texts(count: int, seed: int) -> list[str]:
