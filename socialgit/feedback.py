@@ -251,6 +251,7 @@ def feedback_problems(root: Path) -> list[Problem]:
             for index, (_, problems) in zip(todo, items.get_all([files[i] for i in todo], _read_file)):
                 found[index] = (True, problems)
                 known.put(files[index][0], files[index][2], problems)
+            items.keep(rel for rel, _, _ in files)  # asked about a few files, it must not forget the rest
             items.save()
         problems = [problem for _, mine in found for problem in mine]
     known.save()

@@ -173,6 +173,10 @@ class FileCache:
             self.put(rel, stat, value, now, encoded)
         return values
 
+    def keep(self, rels: Iterable[str]) -> None:
+        """These files still exist though this run asked about others only: save() keeps what it knows of them."""
+        self.seen.update(rels)
+
     def save(self) -> None:
         gone = set(self.entries) - self.seen
         for rel in gone:
