@@ -197,14 +197,23 @@ def _read_file(rel: str, path: str) -> tuple[FeedbackItem | None, list[Problem]]
         return parse_feedback(rel, handle.read())
 
 
+def _salt() -> str:
+    """What the parse caches depend on: this parser and the readers it uses."""
+    return code_salt(sys.modules[__name__], front_matter, yamlfast)
+
+
+def _files(root: Path) -> list[tuple[str, str, os.stat_result]]:
+    """(path from the repository, path, stat) of every feedback file, in path order."""
+    prefix = len(str(root)) + 1
+    return [(entry.path[prefix:].replace(os.sep, "/"), entry.path, entry.stat())
+            for entry in walk_files(root / FEEDBACK_DIR, ".md")]
+
+
 def _parsed_files(root: Path, use_cache: bool) -> list[tuple[FeedbackItem | None, list[Problem]]]:
     """parse_feedback of every file, in path order: from .socialgit/ when unchanged, else on every core."""
-    salt = code_salt(sys.modules[__name__], front_matter, yamlfast)
-    cache = FileCache(root, "feedback", salt, CODEC) if use_cache else None
-    prefix = len(str(root)) + 1
+    cache = FileCache(root, "feedback", _salt(), CODEC) if use_cache else None
     with gc_paused():
-        files = [(entry.path[prefix:].replace(os.sep, "/"), entry.path, entry.stat())
-                 for entry in walk_files(root / FEEDBACK_DIR, ".md")]
+        files = _files(root)
         if cache is None:
             return [value for value, _ in parse_all([f[:2] for f in files], _read_file, *CODEC)]
         parsed = cache.get_all(files, _read_file)
@@ -237,13 +246,10 @@ def feedback_problems(root: Path) -> list[Problem]:
     of problems alone (a few MB, where the items' cache is 60 MB at 100,000 files);
     files it does not know are taken from the items' cache, or parsed.
     """
-    root = Path(root)
-    salt = code_salt(sys.modules[__name__], front_matter, yamlfast)
+    root, salt = Path(root), _salt()
     known = FileCache(root, "feedback-problems", salt, (problems_data, problems_from))
-    prefix = len(str(root)) + 1
     with gc_paused():
-        files = [(entry.path[prefix:].replace(os.sep, "/"), entry.path, entry.stat())
-                 for entry in walk_files(root / FEEDBACK_DIR, ".md")]
+        files = _files(root)
         found = [known.lookup(rel, stat) for rel, _, stat in files]
         todo = [index for index, (hit, _) in enumerate(found) if not hit]
         if todo:
