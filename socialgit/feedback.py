@@ -235,8 +235,18 @@ def load_feedback(root: Path, use_cache: bool = False) -> tuple[list[FeedbackIte
             problems.extend(found)
             if item is not None:
                 items.append(item)
-        items.sort(key=lambda i: (i.post or "", i.created_at.timestamp() if i.created_at else float("inf"), i.id))
+        items.sort(key=_in_order)
     return items, problems
+
+
+def _in_order(item: FeedbackItem) -> tuple:
+    return item.post or "", item.created_at.timestamp() if item.created_at else float("inf"), item.id
+
+
+def load_feedback_files(root: Path, paths: list[str]) -> list[FeedbackItem]:
+    """The items of a few feedback files (paths from the repository), in load_feedback's order; no cache."""
+    items = [item for item, _ in (_read_file(rel, str(Path(root) / rel)) for rel in paths) if item is not None]
+    return sorted(items, key=_in_order)
 
 
 def feedback_problems(root: Path) -> list[Problem]:

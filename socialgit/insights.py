@@ -299,17 +299,23 @@ class CampaignSummary:
         return sum(c.engagement for c in self.channels)
 
 
+def sentiment_tally(feedback: Iterable[FeedbackItem]) -> dict[str, dict[str, int]]:
+    """Per post, its comments per sentiment ("unclassified" when none was given): all campaigns read of them."""
+    found: dict[str, Counter] = defaultdict(Counter)
+    for item in feedback:
+        if item.post:
+            found[item.post][item.sentiment.value if item.sentiment else "unclassified"] += 1
+    return {post: dict(counts) for post, counts in found.items()}
+
+
 def campaign_summaries(posts: Iterable[Post], receipts: Mapping[str, Mapping[str, Receipt]],
-                       metrics: Mapping[str, Mapping[str, Sequence[Snapshot]]], feedback: Iterable[FeedbackItem],
-                       config: Config, now: datetime) -> tuple[CampaignSummary, ...]:
+                       metrics: Mapping[str, Mapping[str, Sequence[Snapshot]]],
+                       sentiments: Mapping[str, Mapping[str, int]], config: Config,
+                       now: datetime) -> tuple[CampaignSummary, ...]:
     by_campaign: dict[str, list[Post]] = defaultdict(list)
     for post in posts:
         if post.campaign and not post.is_draft:
             by_campaign[post.campaign].append(post)
-    items_by_post: dict[str, list[FeedbackItem]] = defaultdict(list)
-    for item in feedback:
-        if item.post:
-            items_by_post[item.post].append(item)
     summaries = []
     for name, mine in sorted(by_campaign.items()):
         rows = []
@@ -321,9 +327,10 @@ def campaign_summaries(posts: Iterable[Post], receipts: Mapping[str, Mapping[str
                              if (s := latest(x for x in metrics.get(p.id, {}).get(channel, ()) if x.at <= now)))
             rows.append(CampaignChannel(channel, sum(s in (SCHEDULED, DUE) for _, s in states), len(done),
                                         engagement))
-        sentiments = Counter(i.sentiment.value if i.sentiment else "unclassified"
-                             for p in mine for i in items_by_post.get(p.id, ()))
-        summaries.append(CampaignSummary(name, len(mine), tuple(rows), dict(sentiments)))
+        tally: Counter = Counter()
+        for post in mine:
+            tally.update(sentiments.get(post.id, {}))
+        summaries.append(CampaignSummary(name, len(mine), tuple(rows), dict(tally)))
     return tuple(summaries)
 
 
@@ -357,7 +364,9 @@ class Insights:
 
 
 def build_insights(calendar: Calendar, metrics: Mapping[str, Mapping[str, Sequence[Snapshot]]],
-                   imported: Iterable[ImportedPost], feedback: Iterable[FeedbackItem], now: datetime) -> Insights:
+                   imported: Iterable[ImportedPost], sentiments: Mapping[str, Mapping[str, int]],
+                   now: datetime) -> Insights:
+    """``sentiments``: sentiment_tally of the feedback."""
     config, posts = calendar.config, calendar.posts
     imported = list(imported)
     zone, week_start = config.timezone, config.week_start
@@ -372,5 +381,5 @@ def build_insights(calendar: Calendar, metrics: Mapping[str, Mapping[str, Sequen
                             zone, week_start, tuple(sorted(others))) if others else None)
         channels[name] = ChannelInsights(name, channel.label, own_analysis, panels, combined,
                                          cadence_report(posts, calendar.receipts, channel, config, now))
-    campaigns = campaign_summaries(posts, calendar.receipts, metrics, feedback, config, now)
+    campaigns = campaign_summaries(posts, calendar.receipts, metrics, sentiments, config, now)
     return Insights(now, zone, week_start, channels, campaigns)

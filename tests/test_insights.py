@@ -20,7 +20,7 @@ from socialgit.feedback import FeedbackItem, Judgement
 from socialgit.history_import import ImportedPost
 from socialgit.cadence import cadence_report, effective_cadence
 from socialgit.insights import (Observation, analyse, bucket, build_insights, campaign_summaries, imported_observations,
-                                own_observations, relative_scores, suggestion_text, weekday_order)
+                                own_observations, relative_scores, sentiment_tally, suggestion_text, weekday_order)
 from socialgit.ledger import Receipt
 from socialgit.metrics import Snapshot
 from socialgit.shrinkage import TAU2_FLOOR, eb_profile
@@ -240,7 +240,7 @@ def imported_rows(n: int, effect: dict[int, float], seed: int, label: str = "old
 def test_imported_history_is_its_own_panel_and_combined_only_on_request():
     calendar, metrics = calendar_with_history(12, {}, seed=1)
     now = datetime(2026, 11, 16, 10, tzinfo=TORONTO)
-    result = build_insights(calendar, metrics, imported_rows(250, {2: 0.6}, seed=9), [], now)
+    result = build_insights(calendar, metrics, imported_rows(250, {2: 0.6}, seed=9), {}, now)
     mastodon = result.channels["mastodon"]
     assert mastodon.own.posts == 12 and mastodon.own.source == "own"
     assert [a.labels for a in mastodon.imported] == [("old-account",)]
@@ -254,7 +254,7 @@ def test_imported_history_is_its_own_panel_and_combined_only_on_request():
 def test_own_evidence_comes_before_imported():
     calendar, metrics = calendar_with_history(300, {4: 0.8}, seed=4)
     now = datetime(2026, 11, 16, 10, tzinfo=TORONTO)
-    result = build_insights(calendar, metrics, imported_rows(250, {2: 0.8}, seed=9), [], now)
+    result = build_insights(calendar, metrics, imported_rows(250, {2: 0.8}, seed=9), {}, now)
     assert result.channels["mastodon"].guidance.source == "own"
     assert 4 in claimed_blocks(result.channels["mastodon"].guidance)
 
@@ -312,7 +312,8 @@ def test_campaign_summaries_count_posts_engagement_and_sentiment():
     feedback = [FeedbackItem("mastodon-1", "f", "mastodon", "reply", "done", sentiment=Judgement("positive")),
                 FeedbackItem("mastodon-2", "f", "mastodon", "reply", "done", sentiment=Judgement("negative")),
                 FeedbackItem("mastodon-3", "f", "mastodon", "reply", "done")]
-    (summary,) = campaign_summaries([done, later, draft], receipts, metrics, feedback, cfg, now)
+    assert sentiment_tally(feedback) == {"done": {"positive": 1, "negative": 1, "unclassified": 1}}
+    (summary,) = campaign_summaries([done, later, draft], receipts, metrics, sentiment_tally(feedback), cfg, now)
     assert summary.name == "sale" and summary.posts == 2
     rows = {c.channel: c for c in summary.channels}
     assert (rows["mastodon"].published, rows["mastodon"].planned, rows["mastodon"].engagement) == (1, 1, 8)

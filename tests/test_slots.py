@@ -27,7 +27,7 @@ def local(text: str) -> datetime:
 
 def no_evidence(cfg=None):
     cfg = cfg or config()
-    return build_insights(Calendar(cfg, [], {}), {}, [], [], NOW)
+    return build_insights(Calendar(cfg, [], {}), {}, [], {}, NOW)
 
 
 def test_without_evidence_the_first_time_that_keeps_cadence():
@@ -67,7 +67,7 @@ def test_every_channel_of_the_post_must_have_room():
 
 def test_with_evidence_it_waits_for_the_better_block():
     calendar, metrics = calendar_with_history(300, {2: 0.8}, seed=4)
-    insights = build_insights(calendar, metrics, [], [], NOW)
+    insights = build_insights(calendar, metrics, [], {}, NOW)
     assert {c.level.key for c in insights.channels["mastodon"].own.best if c.dimension == "block"} == {2}
     afternoon = NOW.replace(hour=13)
     mastodon = calendar.config.channels["mastodon"]
@@ -79,7 +79,7 @@ def test_with_evidence_it_waits_for_the_better_block():
 
 def test_weak_slots_get_an_info_note_for_future_posts_only():
     calendar, metrics = calendar_with_history(300, {4: -0.9}, seed=4)
-    insights = build_insights(calendar, metrics, [], [], NOW)
+    insights = build_insights(calendar, metrics, [], {}, NOW)
     evening = post("evening", local("2026-11-18 18:00"))
     morning = post("morning", local("2026-11-18 09:00"))
     past = post("past", local("2026-11-10 18:00"))
@@ -95,7 +95,7 @@ def test_weak_slots_get_an_info_note_for_future_posts_only():
 
 def test_imported_history_guides_only_when_the_team_has_no_claim_and_says_so():
     calendar, metrics = calendar_with_history(12, {}, seed=1)
-    insights = build_insights(calendar, metrics, imported_rows(300, {2: 0.8}, seed=9), [], NOW)
+    insights = build_insights(calendar, metrics, imported_rows(300, {2: 0.8}, seed=9), {}, NOW)
     mastodon = calendar.config.channels["mastodon"]
     slot = next_best_slot(calendar.posts, [mastodon], insights, NOW.replace(hour=13))
     assert slot.astimezone(TORONTO).hour in (8, 9, 10, 11)

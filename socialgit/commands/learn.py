@@ -16,7 +16,7 @@ from ..content import load_posts
 from ..feedback import load_feedback
 from ..history_import import IMPORTED_DIR, import_history, load_imported
 from ..cadence import CadenceReport
-from ..insights import Analysis, Insights, build_insights, suggestion_text
+from ..insights import Analysis, Insights, build_insights, sentiment_tally, suggestion_text
 from ..metrics import load_metrics
 from ..problems import Problem, UserError, warning
 from ..slots import explain_slot, next_best_slot, weak_slot_problems
@@ -41,7 +41,7 @@ def load_insights(root: Path, now: datetime, calendar: Calendar | None = None,
     if with_feedback:  # only the campaign totals need it
         feedback, found = load_feedback(root)
         problems += found
-    return build_insights(calendar, metrics, imported, feedback, now), problems
+    return build_insights(calendar, metrics, imported, sentiment_tally(feedback), now), problems
 
 
 def next_best_for(root: Path, channel_names: list[str], now: datetime) -> tuple[datetime, str]:

@@ -26,14 +26,17 @@ from .. import derived, gitrepo
 from ..calendar import load_calendar
 from ..check import check_calendar
 from ..content import POSTS_DIR
-from ..feedback import load_feedback
+from ..feedback import load_feedback, load_feedback_files
 from ..history_import import load_imported
+from ..insights import sentiment_tally
 from ..metrics import load_metrics
 from ..problems import UserError
 from . import cache as cachelib
+from . import depends
 from . import feeds
 from .memo import Memo
-from .model import SiteInput, SiteModel, build_model
+from .insights_page import PATH as INSIGHTS_PATH
+from .model import SiteInput, SiteModel, build_context, build_model
 from .render import BodyRenderer, Renderer
 from .theme import STATIC_DIR
 from .uptodate import BuildResult, SiteState, site_state
@@ -44,25 +47,46 @@ CHUNK = 64
 Progress = Callable[[int, int], None]  # (done, total)
 
 
-def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
-              hide_handles: bool = False) -> SiteInput:
-    """The read stage: everything the model needs, from the working tree and git.
-
-    With ``remember``, parsed feedback files are kept under .socialgit/ so the next
-    build parses only what changed (posts and receipts are cached by load_calendar).
-    """
+def read_posts(root: Path, now: datetime, drafts: bool, remember: bool = False,
+               hide_handles: bool = False) -> SiteInput:
+    """The read stage up to the feedback, metrics and imported history (read_rest reads those)."""
     calendar, problems = load_calendar(root)
-    feedback, feedback_problems = load_feedback(root, use_cache=remember)
-    history = gitrepo.history(root, POSTS_DIR)
     # every post's network parts, lengths and page HTML in one Markdown pass, on every core;
     # check, the pages and the feeds then find them ready (and the next build remembers them)
     derived.prepare(calendar.posts, calendar.config, root if remember else None, html=BodyRenderer())
-    found = check_calendar(calendar, now)
-    metrics, learn_problems = load_metrics(root)  # the insights page's inputs, as `socialgit insights` reads them
-    imported, imported_problems = load_imported(root)
-    return SiteInput(calendar, now, problems + feedback_problems, feedback, history, drafts, found,
-                     metrics=metrics, imported=imported, learn_problems=learn_problems + imported_problems,
+    return SiteInput(calendar, now, problems, [], _history(root, remember), drafts, check_calendar(calendar, now),
                      hide_handles=hide_handles)
+
+
+def read_rest(root: Path, source: SiteInput, remember: bool = False) -> list:
+    """The feedback (parsed files kept under .socialgit/ with ``remember``), metrics and imported history.
+
+    Returns the feedback files' problems (they are added to the source's problems too).
+    """
+    source.feedback, found = load_feedback(root, use_cache=remember)
+    source.problems = source.problems + found
+    source.metrics, learn_problems = load_metrics(root)  # the insights page's inputs, as `socialgit insights` reads them
+    source.imported, imported_problems = load_imported(root)
+    source.learn_problems = learn_problems + imported_problems
+    return found
+
+
+def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
+              hide_handles: bool = False) -> SiteInput:
+    """The read stage: everything the model needs, from the working tree and git."""
+    source = read_posts(root, now, drafts, remember, hide_handles)
+    read_rest(root, source, remember)
+    return source
+
+
+def _history(root: Path, remember: bool) -> dict:
+    """The posts' history from git; while HEAD stays, the same (remembered under .socialgit/)."""
+    memo = Memo(root if remember else None, "history", cachelib.git_head(root))
+    rows = memo.get("posts", lambda: {path: tuple((c.commit, c.author, c.when.timestamp(), c.subject) for c in changes)
+                                      for path, changes in gitrepo.history(root, POSTS_DIR).items()})
+    memo.save()
+    return {path: [gitrepo.Change(commit, author, datetime.fromtimestamp(stamp, timezone.utc), subject)
+                   for commit, author, stamp, subject in changes] for path, changes in rows.items()}
 
 
 # --- writing ----------------------------------------------------------------
@@ -189,15 +213,28 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
     done = state.unchanged(now)
     if done is not None:
         return done
-    started, old, setup, inputs = state.started, state.old, state.setup, state.inputs
+    started, old, setup = state.started, state.old, state.setup
+    record = None
+    if use_cache and old.valid_at(now):
+        record = depends.load(root, out)
+        if record is not None and (record.inputs != old.inputs
+                                   or not depends.only_posts_changed(record, setup, state.groups)):
+            record = None
 
-    source = read_site(root, now, drafts, remember=use_cache, hide_handles=hide_handles)
+    source = read_posts(root, now, drafts, remember=use_cache, hide_handles=hide_handles)
     # what was read lives until the end: cycle collections need not walk it again and again
     gc.freeze()
     try:
+        ctx = build_context(source)
+        post_files = depends.post_files(root, POSTS_DIR) if use_cache else {}
+        plan = _plan(record, post_files, ctx, old, out)
+        if plan is None:
+            feedback_problems = read_rest(root, source, use_cache)
+        else:
+            _read_for(plan, record, root, source)
         # text measures are remembered by socialgit.derived, so the model's memo lives for this build only
         source.memo = Memo(None, "model")
-        site = build_model(source)
+        site = build_model(source, plan, ctx)
         digests = cachelib.Digests()  # the views share most of their parts: each is digested once
         keys: dict[str, str] = {}
         files: dict[str, str] = {}
@@ -211,6 +248,12 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
                 files[page.path] = old.files[page.path]
             else:
                 to_render.append(page)
+        kept = _kept(plan, record, ctx) if plan is not None else []
+        if plan is not None:  # the pages the edited posts cannot have changed stay as they are
+            for path in kept:
+                keys[path], files[path] = old.keys[path], old.files[path]
+            site.assets = dict(sorted({**{target: source for i in ctx.chips if i not in plan.posts
+                                          for target, source in record.posts[i].assets}, **site.assets}.items()))
         written = 0
         for path, digest, wrote in _render(root, setup, out, to_render, site.info, old.files, progress):
             files[path] = digest
@@ -223,12 +266,56 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         _prune(out, rel)
         removed += 1
     valid_from, valid_until = site.valid_from, site.valid_until
+    if plan is not None and not plan.insights:  # the insights page kept: so is the interval it stands in
+        valid_from = max(valid_from, datetime.fromisoformat(record.insights_valid[0]))
+        valid_until = min(valid_until, datetime.fromisoformat(record.insights_valid[1]))
     if use_cache:
-        cachelib.save(root, out, cachelib.BuildCache(setup, inputs, valid_from.isoformat() if valid_from else "",
+        cachelib.save(root, out, cachelib.BuildCache(setup, state.inputs, valid_from.isoformat() if valid_from else "",
                                                      valid_until.isoformat() if valid_until else "", now.isoformat(),
                                                      keys, files))
-    return BuildResult(out, len(site.pages), len(files), len(to_render), written, removed,
-                       time.perf_counter() - started)
+        if plan is None:
+            record = depends.Record(setup, state.inputs, state.groups, post_files, site.made_from,
+                                    ctx.campaign_folders, site.log_paths, site.log_posts, "", ("", ""),
+                                    sentiment_tally(source.feedback), depends.problem_rows(feedback_problems))
+        else:
+            record.posts = {**{i: record.posts[i] for i in ctx.chips if i not in plan.posts}, **site.made_from}
+            record.inputs, record.groups, record.files = state.inputs, state.groups, post_files
+        record.insights = depends.insights_digest(source.calendar.posts)
+        if site.insights_valid is not None:
+            record.insights_valid = (site.insights_valid[0].isoformat(), site.insights_valid[1].isoformat())
+        depends.save(root, out, record)
+    return BuildResult(out, len(site.pages) + len(kept), len(files), len(to_render), written, removed,
+                       time.perf_counter() - started, partial=plan is not None)
+
+
+def _plan(record: depends.Record | None, post_files: dict, ctx, old: cachelib.BuildCache,
+          out: Path) -> depends.Plan | None:
+    """depends.plan, when every page it would keep is still in the site as the last build wrote it."""
+    if record is None:
+        return None
+    plan = depends.plan(record, post_files, ctx.posts, ctx.chips, ctx.campaign_folders, ctx.source.calendar.posts)
+    if plan is None:
+        return None
+    kept = _kept(plan, record, ctx)
+    if not all(path in old.keys and path in old.files and (out / path).is_file() for path in kept):
+        return None
+    return plan
+
+
+def _kept(plan: depends.Plan, record: depends.Record, ctx) -> list[str]:
+    kept = [f"posts/{i}/index.html" for i in ctx.chips if i not in plan.posts] + list(record.log_paths)
+    return kept if plan.insights else kept + [INSIGHTS_PATH]
+
+
+def _read_for(plan: depends.Plan, record: depends.Record, root: Path, source: SiteInput) -> None:
+    """What a rebuild after edited posts reads besides them: the remade pages' feedback, and the metrics if needed."""
+    source.feedback = load_feedback_files(root, depends.feedback_files(record, plan.posts))
+    source.problems = source.problems + depends.problems_of(record.problems)
+    source.sentiments = record.sentiments
+    if plan.insights:
+        source.metrics, learn_problems = load_metrics(root)
+        source.imported, imported_problems = load_imported(root)
+        source.learn_problems = learn_problems + imported_problems
 
 
 def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cachelib.BuildCache,

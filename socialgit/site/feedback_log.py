@@ -198,6 +198,13 @@ def _summary(items: list[FeedbackItem], th: Threads, ctx: "m.Context", scopes: d
 
 
 
+def posts_named(ctx: "m.Context") -> frozenset[str]:
+    """Every post whose chip the log may show: its items' posts, the reply posts they name, our replies."""
+    items = threads(ctx).items
+    return frozenset({i.post for i in items if i.post} | {i.reply_post for i in items if i.reply_post}
+                     | {p.id for p in ctx.posts if p.in_reply_to})
+
+
 def log_pages(ctx: "m.Context") -> list[FeedbackLogPage]:
     """The full log (paged) and one paged log per status, sentiment, network and assignee."""
     th, loc = threads(ctx), ctx.loc

@@ -24,7 +24,7 @@ from .. import insights_words as words
 from ..feedback import LABELS
 from ..history_import import IMPORTED_DIR
 from ..cadence import SILENCE, CadenceReport, cadence_report
-from ..insights import Analysis, build_insights
+from ..insights import Analysis, build_insights, sentiment_tally
 from ..metrics import FIXED_AGE
 from . import calendar_math as cm
 from . import model as m
@@ -203,7 +203,8 @@ def _campaigns(ctx: "m.Context", summaries) -> tuple[CampaignRow, ...]:
 
 def insights_page(ctx: "m.Context") -> InsightsPage:
     source, config, loc = ctx.source, ctx.config, ctx.loc
-    found = build_insights(source.calendar, source.metrics, source.imported, source.feedback, source.now)
+    sentiments = source.sentiments if source.sentiments is not None else sentiment_tally(source.feedback)
+    found = build_insights(source.calendar, source.metrics, source.imported, sentiments, source.now)
     sections = []
     for name, ci in found.channels.items():
         view = ctx.channels[name]

@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from .. import i18n, timing
 from ..check import STALE_RUNNER, Calendar
@@ -22,6 +22,9 @@ from ..ledger import Receipt, parse_instant
 from ..problems import Problem
 from . import calendar_math as cm
 from .views import ChannelView, Chip, SiteInfo
+
+if TYPE_CHECKING:
+    from .depends import Plan
 
 
 
@@ -40,6 +43,7 @@ class SiteInput:
     imported: list = field(default_factory=list)
     learn_problems: list[Problem] = field(default_factory=list)
     hide_handles: bool = False  # a public build: commenters' names and handles never shown
+    sentiments: Mapping[str, Mapping[str, int]] | None = None  # insights.sentiment_tally, when feedback is not all read
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,11 @@ class SiteModel:
     valid_from: datetime | None
     valid_until: datetime | None
     base_url: str = ""
+    # what the pages were made from (site/depends.py): per post page made, and the log's posts
+    made_from: dict = field(default_factory=dict)
+    log_posts: frozenset[str] = frozenset()
+    log_paths: tuple[str, ...] = ()
+    insights_valid: tuple[datetime, datetime] | None = None  # None: the insights page was not made
 
 
 @dataclass
@@ -88,6 +97,13 @@ class Context:
     today: date
     campaign_folders: dict[str, str] = field(default_factory=dict)
     assets: dict[str, str] = field(default_factory=dict)
+    page_assets: dict[str, str] = field(default_factory=dict)  # those of the post page being made
+    made_from: dict = field(default_factory=dict)  # post id → depends.PostRecord
+
+    def use_asset(self, target: str, source: str) -> None:
+        """A file to copy into the site, at ``target``, for the page being made."""
+        self.assets[target] = source
+        self.page_assets[target] = source
 
     def remember(self, key, make):
         """``make()``, remembered between builds when the input has a memo."""
@@ -211,25 +227,36 @@ def validity(source: SiteInput) -> tuple[datetime, datetime]:
     return before, after
 
 
-def build_model(source: SiteInput) -> SiteModel:
-    """Every page of the site, in a stable order."""
+def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None = None) -> SiteModel:
+    """Every page of the site, in a stable order; with ``only``, the pages a rebuild after edited posts needs.
+
+    Those are the grids, the home page and the feeds, the post pages ``only`` names
+    and the insights page if it changed; the build keeps the rest (site/depends.py).
+    """
     from . import feedback_log, insights_page, pages  # the page builders use this module's helpers
 
-    ctx = build_context(source)
+    ctx = ctx or build_context(source)
     site_pages: list = [pages.agenda(ctx)]
     site_pages += pages.months(ctx, "calendar/", "", "", ctx.posts, every_month=True)
     site_pages += pages.weeks(ctx)
-    site_pages += pages.post_pages(ctx)
+    site_pages += pages.post_pages(ctx, only.posts if only else None)
     site_pages += pages.scopes(ctx)
-    site_pages += feedback_log.log_pages(ctx)
-    site_pages.append(insights_page.insights_page(ctx))
+    log_posts, log_paths = frozenset(), ()
+    if only is None:
+        log = feedback_log.log_pages(ctx)
+        site_pages += log
+        log_posts, log_paths = feedback_log.posts_named(ctx), tuple(page.path for page in log)
     valid_from, valid_until = validity(source)
-    # the insights page also changes with now alone (the log's weeks start at a local midnight, a step already)
-    steps = insights_page.steps(ctx)
-    valid_from = max([valid_from] + [s for s in steps if s < source.now])
-    valid_until = min([valid_until] + [s for s in steps if s > source.now])
+    insights_valid = None
+    if only is None or only.insights:
+        site_pages.append(insights_page.insights_page(ctx))
+        # the page also changes with now alone (the log's weeks start at a local midnight, a step already)
+        steps = insights_page.steps(ctx)
+        insights_valid = (max([s for s in steps if s < source.now], default=valid_from),
+                          min([s for s in steps if s > source.now], default=valid_until))
+        valid_from, valid_until = max(valid_from, insights_valid[0]), min(valid_until, insights_valid[1])
     return SiteModel(ctx.info, site_pages, feed_posts(ctx), dict(sorted(ctx.assets.items())), valid_from,
-                     valid_until, ctx.config.base_url)
+                     valid_until, ctx.config.base_url, ctx.made_from, log_posts, log_paths, insights_valid)
 
 
 def feed_posts(ctx: Context) -> tuple[FeedPost, ...]:

@@ -11,7 +11,7 @@ from ..content import Post
 from ..feedback import FeedbackItem
 from ..ledger import parse_instant
 from . import calendar_math as cm
-from . import feedback_entries
+from . import depends, feedback_entries
 from . import model as m
 from .views import (AgendaPage, Attention, ChannelRow, Chip, DayCell, DayList, FeedbackView, HistoryEntry, HourRow,
                     Link, MediaView, MonthGroup, MonthPage, PostPage, PreviewPart, ProblemView, ReceiptView, Recent,
@@ -178,7 +178,7 @@ def weeks(ctx: "m.Context") -> list[WeekPage]:
 
 # --- post pages -------------------------------------------------------------
 
-def _feedback_view(item: FeedbackItem, ctx: "m.Context", post_ids: set[str]) -> FeedbackView:
+def _feedback_view(item: FeedbackItem, ctx: "m.Context") -> FeedbackView:
     # the log's entry: thread context, triage fields, and names hidden in a public build
     return feedback_entries.threads(ctx).entries[item.path]
 
@@ -195,7 +195,7 @@ def _receipt_link(ctx: "m.Context", channel: str, url: str) -> Link | None:
     if path.is_absolute() or ".." in path.parts or not url.startswith(folder + "/"):
         return None
     target = f"receipts/{path.as_posix()}"
-    ctx.assets[target] = path.as_posix()
+    ctx.use_asset(target, path.as_posix())
     return Link(path.as_posix(), target, False)
 
 
@@ -210,7 +210,7 @@ def _media(ctx: "m.Context", post: Post) -> tuple[MediaView, ...]:
                 candidate = (base / rel).as_posix()
                 if (ctx.config.root / candidate).is_file():
                     href = "media/" + PurePosixPath(candidate).relative_to("content").as_posix()
-                    ctx.assets[href] = candidate
+                    ctx.use_asset(href, candidate)
                     break
         found.append(MediaView(media.path, href, media.alt))
     return tuple(found)
@@ -259,37 +259,56 @@ def _length_text(measure: textlimits.Measure, loc) -> str:
     return f"{text}; {measure.problem}" if measure.problem else text
 
 
-def post_pages(ctx: "m.Context") -> list[PostPage]:
-    zone, history, loc = ctx.zone, ctx.source.history, ctx.loc
-    post_ids = {p.id for p in ctx.posts}
+def post_pages(ctx: "m.Context", only: frozenset[str] | None = None) -> list[PostPage]:
+    """The page of every post shown, or of the posts in ``only``; what each was made from goes to ctx.made_from."""
+    zone, history, loc, chips = ctx.zone, ctx.source.history, ctx.loc, ctx.chips
     feedback: dict[str, list[FeedbackItem]] = defaultdict(list)
     by_feedback_id = {}
     for item in ctx.source.feedback:
         by_feedback_id[item.id] = item
         if item.post:
             feedback[item.post].append(item)
-    dated = [p for p in ctx.posts if p.publish_at is not None]
-    neighbours = {p.id: (dated[i - 1] if i else None, dated[i + 1] if i + 1 < len(dated) else None)
-                  for i, p in enumerate(dated)}
+    around = depends.neighbours(ctx.posts)
     found = []
     for post in ctx.posts:
-        chip = ctx.chips[post.id]
+        if only is not None and post.id not in only:
+            continue
+        ctx.page_assets = {}
+        chip = chips[post.id]
         local = post.publish_at.astimezone(zone) if post.publish_at else None
         changes = tuple(HistoryEntry(c.commit[:8], c.author, m.local_text(c.when, zone, loc=loc), c.subject)
                         for c in history.get(post.path, ()))
-        before, after = neighbours.get(post.id, (None, None))
+        before, after = around.get(post.id, (None, None))
+        shown = list(feedback.get(post.id, ()))
         reply_to = by_feedback_id.get(post.in_reply_to) if post.in_reply_to else None
         found.append(PostPage(
             f"posts/{post.id}/index.html", chip, post.path, m.local_text(post.publish_at, zone, loc=loc),
             loc.utc_text(post.publish_at) if post.publish_at else "",
             (post.campaign, f"campaigns/{ctx.campaign_folders[post.campaign]}/index.html") if post.campaign else None,
             post.tags, post.author or "", post.body, _rows(ctx, post), _media(ctx, post), changes,
-            tuple(_feedback_view(i, ctx, post_ids) for i in feedback.get(post.id, ())),
-            _feedback_view(reply_to, ctx, post_ids) if reply_to else None,
+            tuple(_feedback_view(i, ctx) for i in shown),
+            _feedback_view(reply_to, ctx) if reply_to else None,
             m.month_path("calendar/", *loc.system.month_of(local.date())) if local else None,
             m.week_path(cm.week_key(local.date(), ctx.config.week_start)) if local else None,
-            ctx.chips[before.id] if before else None, ctx.chips[after.id] if after else None))
+            chips[before] if before else None, chips[after] if after else None))
+        if reply_to is not None:
+            shown.append(reply_to)
+        ctx.made_from[post.id] = _made_from(ctx, post, (before, after), shown, by_feedback_id)
     return found
+
+
+def _made_from(ctx: "m.Context", post: Post, around: tuple, shown: list[FeedbackItem],
+               by_id: dict[str, FeedbackItem]) -> depends.PostRecord:
+    """What the post's page shows besides the post: see site/depends.py.
+
+    The chips in its comments' entries (the posts they are on, our replies) are not
+    listed: the feedback log shows every entry too, and the record's log_posts has them.
+    """
+    answered = [by_id[i.in_reply_to] for i in shown if i.in_reply_to in by_id]
+    return depends.PostRecord(
+        post.path, depends.chip_row(ctx.chips[post.id]), around, post.in_reply_to,
+        tuple(sorted({i.path for i in shown + answered})),
+        any(not (i.post and i.post in ctx.chips) for i in answered), tuple(sorted(ctx.page_assets.items())))
 
 
 # --- channels and campaigns -------------------------------------------------

@@ -33,6 +33,7 @@ class BuildResult:
     removed: int
     seconds: float
     unchanged: bool = False  # nothing could have changed: nothing was read or written
+    partial: bool = False  # only posts changed: the pages they could not change were kept unread (site/depends.py)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class SiteState:
     setup: str
     inputs: str
     started: float
+    groups: dict[str, str]  # a digest per kind of input (cache.Inputs)
 
     def unchanged(self, now: datetime) -> BuildResult | None:
         """The result of a build that has nothing to do, or None when something may have changed."""
@@ -91,5 +93,5 @@ def site_state(root: Path, out: Path, drafts: bool, hide_handles: bool = False, 
     started = time.perf_counter()
     refuse_dangerous_out(root, out)
     old = cachelib.load(root, out) if use_cache else cachelib.BuildCache()
-    return SiteState(out, old, setup_key(root, out, drafts, hide_handles), cachelib.fingerprint(root, EXTRA_INPUTS),
-                     started)
+    inputs = cachelib.fingerprint(root, EXTRA_INPUTS)
+    return SiteState(out, old, setup_key(root, out, drafts, hide_handles), inputs.digest, started, inputs.groups)

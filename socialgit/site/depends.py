@@ -1,0 +1,179 @@
+"""What a rebuild after edited posts must remake: the record a build leaves, and the plan made from it.
+
+A team edits posts far more often than anything else, and a post's page, the grids
+and the feeds are all such an edit can change, unless the edit touches what other
+pages show. So each build records, per post page, what it was made from besides the
+post itself: its neighbours, the feedback files it shows, the media and outbox files
+it links; and which posts the feedback log names (every comment's entry is on the
+log too, so the chips in entries are those), and what the insights page reads of
+the posts. When only post
+files changed since (no feedback, receipt, metric, template, config or commit, and
+``now`` inside the last build's validity), ``plan`` compares the record with the
+posts now and names the post pages to remake; the build then reads no feedback but
+those pages' and no metrics unless the insights page changes. Any doubt (a reply
+post, a campaign renamed, a post the log names changing its chip, a file beside the
+posts) answers None: the whole site is modelled, as it always may be.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from ..content import Post
+from ..problems import Problem
+from . import cache as cachelib
+from .views import Chip
+
+FORMAT = 1
+POSTS_GROUP = "content/posts"  # cache.Inputs' group of the post files
+
+
+class PostRecord(NamedTuple):
+    path: str  # the post's file
+    chip: tuple  # chip_row of its chip
+    neighbours: tuple  # (id before, id after) in time order
+    in_reply_to: str | None
+    feedback: tuple[str, ...]  # feedback files its page shows, and the comments those answer
+    foreign: bool  # a comment answers one that has no post: its link is a place in the whole log
+    assets: tuple[tuple[str, str], ...]  # (site path, source) of the files its page links
+
+
+@dataclass
+class Record:
+    setup: str = ""
+    inputs: str = ""  # the build cache's fingerprint of the same build: the two belong together
+    groups: dict[str, str] = field(default_factory=dict)  # cache.Inputs.groups of the build
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # post folder's files → (size, mtime)
+    posts: dict[str, PostRecord] = field(default_factory=dict)
+    campaigns: dict[str, str] = field(default_factory=dict)  # campaign → its folder
+    log_paths: tuple[str, ...] = ()
+    log_posts: frozenset[str] = frozenset()  # ids the log names: its items' posts, our replies, reply posts
+    insights: str = ""  # insights_digest of the posts
+    insights_valid: tuple[str, str] = ("", "")  # the interval of now in which the insights page stands
+    sentiments: dict[str, dict[str, int]] = field(default_factory=dict)  # insights.sentiment_tally
+    problems: tuple[tuple, ...] = ()  # the feedback files' problems, for the home page
+
+
+@dataclass(frozen=True)
+class Plan:
+    posts: frozenset[str]  # the post pages to make
+    insights: bool  # whether the insights page must be made again
+
+
+def chip_row(chip: Chip) -> tuple:
+    return (chip.id, chip.title, chip.day.toordinal() if chip.day else None, chip.time, chip.state, chip.channels,
+            chip.direction, chip.lang)
+
+
+def neighbours(posts: list[Post]) -> dict[str, tuple[str | None, str | None]]:
+    """Each dated post's previous and next post in time order (``posts`` sorted by time)."""
+    dated = [p.id for p in posts if p.publish_at is not None]
+    return {post_id: (dated[i - 1] if i else None, dated[i + 1] if i + 1 < len(dated) else None)
+            for i, post_id in enumerate(dated)}
+
+
+def insights_digest(posts: list[Post]) -> str:
+    """What the insights page reads of the posts (their receipts and metrics are other inputs)."""
+    return cachelib.key_of(tuple((p.id, p.publish_at.isoformat() if p.publish_at else None, tuple(p.channels),
+                                  p.campaign, p.is_draft, p.in_reply_to) for p in posts))
+
+
+def post_files(root: Path, folder: str) -> dict[str, tuple[int, int]]:
+    """Every file under the posts folder (Markdown or not) → (size, mtime_ns)."""
+    found = {}
+    prefix = len(str(root)) + 1
+    for top, dirs, names in os.walk(Path(root) / folder):
+        dirs.sort()
+        for name in names:
+            path = os.path.join(top, name)
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            found[path[prefix:].replace(os.sep, "/")] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def only_posts_changed(record: Record | None, setup: str, groups: dict[str, str]) -> bool:
+    """Whether the inputs differ from the recorded build's in post files alone."""
+    if record is None or record.setup != setup or set(record.groups) != set(groups):
+        return False
+    return all(record.groups[name] == digest for name, digest in groups.items() if name != POSTS_GROUP)
+
+
+def plan(record: Record, files: dict[str, tuple[int, int]], posts: list[Post], chips: dict[str, Chip],
+         campaigns: dict[str, str], all_posts: list[Post]) -> Plan | None:
+    """The post pages to make after post files changed from ``record.files`` to ``files``; None: model it all.
+
+    ``posts`` are the posts shown in time order, ``chips`` theirs, ``all_posts`` drafts included.
+    """
+    changed = {rel for rel in files.keys() | record.files.keys() if files.get(rel) != record.files.get(rel)}
+    if any(not rel.endswith(".md") for rel in changed):
+        return None  # media beside the posts: which pages link them is not recorded
+    old = record.posts
+    added, removed = chips.keys() - old.keys(), old.keys() - chips.keys()
+    edited = {p.id for p in posts if p.path in changed} - added
+    moved = added | removed | {i for i in chips.keys() & old.keys() if chip_row(chips[i]) != old[i].chip}
+    by_id = {p.id: p for p in posts}
+    if (moved & record.log_posts or campaigns != record.campaigns
+            or any(old[i].in_reply_to for i in edited | removed)
+            or any(by_id[i].in_reply_to for i in edited | added)):
+        return None  # the log, every campaign link or a thread would change
+    around = neighbours(posts)
+    # a page shows its neighbours' chips: remade when they are other posts or their chips changed
+    remake = edited | added | {i for i in chips.keys() & old.keys()
+                               if around.get(i, (None, None)) != old[i].neighbours or moved.intersection(old[i].neighbours)}
+    if any(old[i].foreign for i in remake if i in old):
+        return None
+    return Plan(frozenset(remake), insights_digest(all_posts) != record.insights)
+
+
+def feedback_files(record: Record, post_ids) -> list[str]:
+    """The feedback files the pages of ``post_ids`` showed (unchanged, as only posts changed)."""
+    return sorted({path for i in post_ids if i in record.posts for path in record.posts[i].feedback})
+
+
+# --- the record's file, beside the build cache --------------------------------------------------
+
+def record_path(root: Path, out: Path) -> Path:
+    return cachelib.cache_path(root, out).with_suffix(".record.marshal")
+
+
+def load(root: Path, out: Path) -> Record | None:
+    try:
+        with open(record_path(root, out), "rb") as handle:
+            data = marshal.loads(handle.read())
+        version, setup, inputs, groups, files, posts, campaigns, log_paths, log_posts, insights, valid, \
+            sentiments, problems = data
+        if version != FORMAT:
+            return None
+        return Record(setup, inputs, groups, files, {k: PostRecord(*v) for k, v in posts.items()}, campaigns,
+                      tuple(log_paths), frozenset(log_posts), insights, tuple(valid), sentiments, tuple(problems))
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def save(root: Path, out: Path, record: Record) -> None:
+    path = record_path(root, out)
+    data = marshal.dumps((FORMAT, record.setup, record.inputs, record.groups, record.files,
+                          {k: tuple(v) for k, v in record.posts.items()}, record.campaigns, record.log_paths,
+                          tuple(sorted(record.log_posts)), record.insights, record.insights_valid, record.sentiments,
+                          record.problems))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temp, "wb") as handle:
+        handle.write(data)
+    os.replace(temp, path)
+
+
+def problem_rows(problems: list[Problem]) -> tuple[tuple, ...]:
+    return tuple((p.path, p.line, p.level, p.message) for p in problems)
+
+
+def problems_of(rows) -> list[Problem]:
+    return [Problem(*row) for row in rows]
+

@@ -1,0 +1,134 @@
+"""Rebuilds after edited posts: only the pages an edit can change are made, and the site equals a clean build."""
+
+from __future__ import annotations
+
+import pytest
+
+from socialgit.site import build_site
+from socialgit.site import depends
+
+from .test_site_build import NOW, clean_build, snapshot
+from .site_helpers import feedback, receipt
+
+
+def calendar(repo) -> None:
+    repo.post("done", "title: Done\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", month="2026/11")
+    repo.post("quiet", "title: Quiet\npublish_at: 2026-11-12 09:30\nchannels: [bluesky]", month="2026/11")
+    repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\nchannels: [mastodon, bluesky]\n"
+              "campaign: winter", body="Sale **starts** now", month="2026/11")
+    repo.post("later", "title: Later\npublish_at: 2026-11-25 09:30\nchannels: [mastodon]", month="2026/11")
+    repo.post("yalda", "title: شب یلدا\npublish_at: 2026-12-20 18:00\nchannels: [mastodon]\nlang: fa",
+              body="شب یلدا مبارک!")
+    receipt(repo, "done", "mastodon")
+    receipt(repo, "quiet", "bluesky")
+    feedback(repo, "done", "mastodon-1", "Great!", sentiment="positive")
+    feedback(repo, "done", "mastodon-2", "Why?", in_reply_to="mastodon-1")
+    repo.write("content/outbox/done.txt", "sent")
+    repo.commit("Add posts")
+
+
+EDITS = [
+    # (what the team does, whether the pages it cannot change are kept unread)
+    ("edit the body of a post with comments",
+     lambda r: r.post("done", "title: Done\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", "Edited.",
+                      month="2026/11"), True),
+    ("retitle a post without comments: its neighbours show its chip",
+     lambda r: r.post("quiet", "title: Quieter\npublish_at: 2026-11-12 09:30\nchannels: [bluesky]",
+                      month="2026/11"), True),
+    ("add a post between two others",
+     lambda r: r.post("new", "title: New\npublish_at: 2026-11-20 08:00\nchannels: [mastodon]\ncampaign: winter",
+                      month="2026/11"), True),
+    ("move a post to another month", lambda r: r.post("later", "title: Later\npublish_at: 2026-12-01 09:30\n"
+                                                      "channels: [mastodon]", month="2026/11"), True),
+    ("delete a post", lambda r: (r.root / "content/posts/2026/11/new.md").unlink(), True),
+    ("retitle a post the feedback log names",
+     lambda r: r.post("done", "title: Done!\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", "Edited.",
+                      month="2026/11"), False),
+    ("start a campaign", lambda r: r.post("yalda", "title: شب یلدا\npublish_at: 2026-12-20 18:00\n"
+                                                   "channels: [mastodon]\nlang: fa\ncampaign: yalda"), False),
+    ("write a reply post", lambda r: r.post("thanks", "title: Thanks\npublish_at: 2026-11-21 08:00\n"
+                                                      "channels: [mastodon]\nin_reply_to: mastodon-1",
+                                            month="2026/11"), False),
+    ("put an image beside the posts", lambda r: r.write("content/posts/2026/11/photo.txt", "not a post"), False),
+    ("edit a post again", lambda r: r.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\n"
+                                                  "channels: [mastodon, bluesky]\ncampaign: winter",
+                                           "Sale ends soon", month="2026/11"), True),
+    ("add a comment", lambda r: feedback(r, "sale", "mastodon-3", "Nice"), False),
+]
+
+
+def test_after_each_edit_the_site_equals_a_clean_build(repo, tmp_path):
+    calendar(repo)
+    clean_dir = tmp_path / "clean"
+    clean_dir.mkdir()
+    first = build_site(repo.root, None, NOW)
+    assert not first.partial
+    site = repo.root / "site"
+    for name, edit, partial in EDITS:
+        edit(repo)
+        result = build_site(repo.root, None, NOW)
+        assert result.partial == partial, name
+        assert snapshot(site) == clean_build(repo, clean_dir), f"after: {name}"
+        assert result.pages == len(list(site.rglob("*.html"))), name
+
+
+def test_an_edited_body_remakes_its_page_alone_and_reads_no_other_comments(repo, monkeypatch):
+    calendar(repo)
+    feedback(repo, "sale", "mastodon-3", "Nice")
+    repo.commit("comment")
+    build_site(repo.root, None, NOW)
+    read = []
+    real = depends.feedback_files
+    monkeypatch.setattr(depends, "feedback_files", lambda record, ids: read.extend(real(record, ids)) or read)
+    repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\nchannels: [mastodon, bluesky]\n"
+              "campaign: winter", body="Sale starts **today**", month="2026/11")
+    result = build_site(repo.root, None, NOW)
+    assert result.partial and read == ["content/feedback/sale/mastodon-3.md"]
+    assert result.rendered == 1  # its page; the grids show only its title and time
+
+
+def test_a_kept_page_deleted_from_the_site_is_made_again(repo):
+    calendar(repo)
+    build_site(repo.root, None, NOW)
+    (repo.root / "site/posts/yalda/index.html").unlink()
+    repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\nchannels: [mastodon]\ncampaign: winter",
+              month="2026/11")
+    result = build_site(repo.root, None, NOW)
+    assert not result.partial and (repo.root / "site/posts/yalda/index.html").is_file()
+
+
+def test_a_commit_or_a_new_now_models_everything(repo):
+    calendar(repo)
+    build_site(repo.root, None, NOW)
+    repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\nchannels: [mastodon]", month="2026/11")
+    repo.commit("edit")  # the post's history changed
+    assert not build_site(repo.root, None, NOW).partial
+    repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:45\nchannels: [mastodon]", month="2026/11")
+    assert not build_site(repo.root, None, NOW.replace(day=19)).partial  # another day: states and "today" move
+
+
+@pytest.mark.parametrize("drafts", [True, False])
+def test_drafts_hidden_or_shown_the_partial_site_equals_a_clean_one(repo, tmp_path, drafts):
+    calendar(repo)
+    repo.post("idea", "title: Idea\nstatus: draft\npublish_at: 2026-11-22 09:30\nchannels: [mastodon]",
+              month="2026/11")
+    build_site(repo.root, None, NOW, drafts=drafts)
+    repo.post("idea", "title: Idea\npublish_at: 2026-11-22 09:30\nchannels: [mastodon]", month="2026/11")
+    result = build_site(repo.root, None, NOW, drafts=drafts)
+    assert result.partial
+    out = tmp_path / "clean"
+    build_site(repo.root, out, NOW, drafts=drafts, use_cache=False)
+    assert snapshot(repo.root / "site") == snapshot(out)
+
+
+def test_the_record_is_not_used_with_another_build_cache(repo):
+    calendar(repo)
+    build_site(repo.root, None, NOW)
+    record = depends.load(repo.root, repo.root / "site")
+    assert record is not None and record.posts["done"].feedback == ("content/feedback/done/mastodon-1.md",
+                                                                   "content/feedback/done/mastodon-2.md")
+    assert record.log_posts == {"done"} and record.sentiments == {"done": {"positive": 1, "unclassified": 1}}
+    record.inputs = "another build"
+    depends.save(repo.root, repo.root / "site", record)
+    repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\nchannels: [mastodon]", month="2026/11")
+    assert not build_site(repo.root, None, NOW).partial
