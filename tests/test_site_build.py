@@ -241,6 +241,9 @@ def test_build_command_prints_where_and_how_many(repo, monkeypatch):
                         first.output), first.output
     second = runner.invoke(cli, ["build", "--root", str(repo.root), "--now", "2026-11-16T10:00"])
     assert "up to date" in second.output and "Rendering" not in second.output
+    repo.post("done", "title: Done\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", body="Edited.", month="2026/11")
+    third = runner.invoke(cli, ["build", "--root", str(repo.root), "--now", "2026-11-16T10:00"])
+    assert "rendered 1, wrote 3, removed 0; only posts changed, pages they cannot change kept (" in third.output
 
 
 @pytest.mark.parametrize("jobs_threshold", [1])

@@ -54,8 +54,9 @@ def _show(result: BuildResult, root: Path) -> str:
         where = result.out
     if result.unchanged:
         return f"{where}/: up to date ({result.pages} pages), nothing changed ({result.seconds:.2f} s)"
+    kept = "; only posts changed, pages they cannot change kept" if result.partial else ""
     return (f"{where}/: {result.pages} pages, {result.files} files; rendered {result.rendered}, "
-            f"wrote {result.written}, removed {result.removed} ({result.seconds:.2f} s)")
+            f"wrote {result.written}, removed {result.removed}{kept} ({result.seconds:.2f} s)")
 
 
 @cli.command(epilog=EXIT_CODES)
@@ -73,7 +74,8 @@ def build(out, drafts, hide_handles, root, now_text):
     channel and campaign pages, the feedback log, the insights page, calendar.ics, feed.xml and posts.json.
 
     Links are relative, so the folder works from any sub-path and from file://.
-    Rebuilds are incremental (cache in .socialgit/, safe to delete).
+    Rebuilds are incremental (cache in .socialgit/, safe to delete): only changed pages are written,
+    and when only posts were edited, no page they cannot change is even read again.
     """
     config, _ = load_config_or_fail(root)
     now = parse_now(now_text, config.timezone)

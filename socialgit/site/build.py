@@ -227,7 +227,8 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
     try:
         ctx = build_context(source)
         post_files = depends.post_files(root, POSTS_DIR) if use_cache else {}
-        plan = _plan(record, post_files, ctx, old, out)
+        insights = depends.insights_digest(source.calendar.posts)
+        plan = _plan(record, post_files, ctx, insights, old, out)
         if plan is None:
             feedback_problems = read_rest(root, source, use_cache)
         else:
@@ -238,13 +239,13 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         digests = cachelib.Digests()  # the views share most of their parts: each is digested once
         keys: dict[str, str] = {}
         files: dict[str, str] = {}
-        same_setup = old.setup == setup
+        same_setup, folder = old.setup == setup, str(out)
         to_render = []
         for page in site.pages:
             key = digests.key(setup, site.info, page)
             keys[page.path] = key
             if (same_setup and old.keys.get(page.path) == key and page.path in old.files
-                    and (out / page.path).is_file()):
+                    and os.path.isfile(os.path.join(folder, page.path))):
                 files[page.path] = old.files[page.path]
             else:
                 to_render.append(page)
@@ -280,7 +281,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         else:
             record.posts = {**{i: record.posts[i] for i in ctx.chips if i not in plan.posts}, **site.made_from}
             record.inputs, record.groups, record.files = state.inputs, state.groups, post_files
-        record.insights = depends.insights_digest(source.calendar.posts)
+        record.insights = insights
         if site.insights_valid is not None:
             record.insights_valid = (site.insights_valid[0].isoformat(), site.insights_valid[1].isoformat())
         depends.save(root, out, record)
@@ -288,16 +289,16 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
                        time.perf_counter() - started, partial=plan is not None)
 
 
-def _plan(record: depends.Record | None, post_files: dict, ctx, old: cachelib.BuildCache,
+def _plan(record: depends.Record | None, post_files: dict, ctx, insights: str, old: cachelib.BuildCache,
           out: Path) -> depends.Plan | None:
     """depends.plan, when every page it would keep is still in the site as the last build wrote it."""
     if record is None:
         return None
-    plan = depends.plan(record, post_files, ctx.posts, ctx.chips, ctx.campaign_folders, ctx.source.calendar.posts)
+    plan = depends.plan(record, post_files, ctx.posts, ctx.chips, ctx.campaign_folders, insights)
     if plan is None:
         return None
-    kept = _kept(plan, record, ctx)
-    if not all(path in old.keys and path in old.files and (out / path).is_file() for path in kept):
+    kept, folder = _kept(plan, record, ctx), str(out)
+    if not all(path in old.keys and path in old.files and os.path.isfile(os.path.join(folder, path)) for path in kept):
         return None
     return plan
 

@@ -106,10 +106,10 @@ def only_posts_changed(record: Record | None, setup: str, groups: dict[str, str]
 
 
 def plan(record: Record, files: dict[str, tuple[int, int]], posts: list[Post], chips: dict[str, Chip],
-         campaigns: dict[str, str], all_posts: list[Post]) -> Plan | None:
+         campaigns: dict[str, str], insights: str) -> Plan | None:
     """The post pages to make after post files changed from ``record.files`` to ``files``; None: model it all.
 
-    ``posts`` are the posts shown in time order, ``chips`` theirs, ``all_posts`` drafts included.
+    ``posts`` are the posts shown in time order, ``chips`` theirs, ``insights`` the insights_digest now.
     """
     changed = {rel for rel in files.keys() | record.files.keys() if files.get(rel) != record.files.get(rel)}
     if any(not rel.endswith(".md") for rel in changed):
@@ -129,7 +129,7 @@ def plan(record: Record, files: dict[str, tuple[int, int]], posts: list[Post], c
                                if around.get(i, (None, None)) != old[i].neighbours or moved.intersection(old[i].neighbours)}
     if any(old[i].foreign for i in remake if i in old):
         return None
-    return Plan(frozenset(remake), insights_digest(all_posts) != record.insights)
+    return Plan(frozenset(remake), insights != record.insights)
 
 
 def feedback_files(record: Record, post_ids) -> list[str]:
