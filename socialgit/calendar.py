@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .check import Calendar, feedback_ids
+from .check import Calendar, FeedbackIds
 from .config import load_config
 from .content import load_posts
 from .ledger import load_receipts, read_heartbeat
@@ -20,5 +20,5 @@ def load_calendar(root: Path) -> tuple[Calendar, list[Problem]]:
     problems += found
     receipts, found = load_receipts(root)
     problems += found
-    calendar = Calendar(config, posts, receipts, feedback_ids(root), read_heartbeat(root))
+    calendar = Calendar(config, posts, receipts, FeedbackIds(root), read_heartbeat(root))
     return calendar, problems

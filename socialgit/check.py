@@ -7,12 +7,13 @@ after publishing, and the runner's heartbeat.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Container, Iterable, Mapping
 
 from . import cadence, derived, textlimits
 from .config import Config
@@ -33,7 +34,7 @@ class Calendar:
     config: Config
     posts: list[Post]
     receipts: Mapping[str, Mapping[str, Receipt]]
-    feedback_ids: frozenset[str] = frozenset()
+    feedback_ids: Container[str] = frozenset()  # FeedbackIds(root) lists them only if asked
     heartbeat: dict | None = None
 
 
@@ -151,13 +152,23 @@ def heartbeat_problems(calendar: Calendar, now: datetime) -> list[Problem]:
     return problems
 
 
-def check_calendar(calendar: Calendar, now: datetime) -> list[Problem]:
-    # every post's parts, lengths and payload hashes at once: on every core, or recalled from .socialgit/
-    derived.prepare(calendar.posts, calendar.config, calendar.config.root)
+def post_problems(post: Post, config: Config) -> list[Problem]:
+    """What is wrong with one post on its own: lengths and media."""
+    return length_problems(post, config) + media_problems(post, config)
+
+
+def check_calendar(calendar: Calendar, now: datetime, known: Mapping[str, list[Problem]] | None = None,
+                   prepared: bool = False) -> list[Problem]:
+    """Every problem of the calendar; ``known``: post_problems already known by post path (files unchanged
+    since they were found); ``prepared``: derived.prepare already ran on these posts."""
+    if not prepared:
+        # every post's parts, lengths and payload hashes at once: on every core, or recalled from .socialgit/
+        derived.prepare(calendar.posts, calendar.config, calendar.config.root)
+    known = known or {}
     problems: list[Problem] = []
     for post in calendar.posts:
-        problems += length_problems(post, calendar.config)
-        problems += media_problems(post, calendar.config)
+        mine = known.get(post.path)
+        problems += mine if mine is not None else post_problems(post, calendar.config)
     problems += cadence_problems(calendar.posts, calendar.config)
     problems += ledger_problems(calendar, now)
     problems += heartbeat_problems(calendar, now)
@@ -166,6 +177,20 @@ def check_calendar(calendar: Calendar, now: datetime) -> list[Problem]:
 
 def only_paths(problems: Iterable[Problem], paths: set[str]) -> list[Problem]:
     return [p for p in problems if p.path in paths]
+
+
+class FeedbackIds:
+    """The feedback item ids of a calendar, listed when first asked: only a post with in_reply_to asks."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @functools.cached_property
+    def ids(self) -> frozenset[str]:
+        return feedback_ids(self.root)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.ids
 
 
 def feedback_ids(root: Path) -> frozenset[str]:

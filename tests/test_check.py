@@ -159,3 +159,15 @@ def test_feedback_files_are_checked_too(repo):
     assert code == 1
     assert any(line.startswith("content/feedback/p/mastodon-1.md:6: warning: status \"finished\"") for line in lines)
     assert any(line.startswith("content/feedback/p/mastodon-2.md:1: error: no front matter") for line in lines)
+
+
+def test_a_reply_post_must_answer_a_feedback_item_that_exists(repo):
+    repo.write("content/feedback/ok/mastodon-1.md", "---\nid: mastodon-1\nnetwork: mastodon\nkind: reply\n---\nHi\n")
+    repo.post("ok", "title: OK\npublish_at: 2026-12-01 09:30\nchannels: [mastodon]")
+    repo.post("thanks", "title: Thanks\npublish_at: 2026-12-01 10:30\nchannels: [mastodon]\nin_reply_to: mastodon-1")
+    assert run_check(repo) == (0, [])
+    path = repo.post("thanks", "title: Thanks\npublish_at: 2026-12-01 10:30\nchannels: [mastodon]\n"
+                     "in_reply_to: mastodon-9")
+    code, lines = run_check(repo)
+    assert code == 1 and lines == [f'{path}:5: error: in_reply_to "mastodon-9" is not a feedback item under '
+                                   "content/feedback/; use the id of the comment it answers"]

@@ -19,6 +19,8 @@ def calendar(repo) -> None:
     repo.post("later", "title: Later\npublish_at: 2026-11-25 09:30\nchannels: [mastodon]", month="2026/11")
     repo.post("yalda", "title: شب یلدا\npublish_at: 2026-12-20 18:00\nchannels: [mastodon]\nlang: fa",
               body="شب یلدا مبارک!")
+    # check's findings on the home page: for unchanged files they come from the record
+    repo.post("long", "title: Long\npublish_at: 2026-12-22 18:00\nchannels: [bluesky]", body="word " * 70)
     receipt(repo, "done", "mastodon")
     receipt(repo, "quiet", "bluesky")
     feedback(repo, "done", "mastodon-1", "Great!", sentiment="positive")
@@ -50,6 +52,8 @@ EDITS = [
                                                       "channels: [mastodon]\nin_reply_to: mastodon-1",
                                             month="2026/11"), False),
     ("put an image beside the posts", lambda r: r.write("content/posts/2026/11/photo.txt", "not a post"), False),
+    ("shorten a post check found too long", lambda r: r.post("long", "title: Long\npublish_at: 2026-12-22 18:00\n"
+                                                                    "channels: [bluesky]", body="word " * 50), True),
     ("edit a post again", lambda r: r.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\n"
                                                   "channels: [mastodon, bluesky]\ncampaign: winter",
                                            "Sale ends soon", month="2026/11"), True),
@@ -64,6 +68,7 @@ def test_after_each_edit_the_site_equals_a_clean_build(repo, tmp_path):
     first = build_site(repo.root, None, NOW)
     assert not first.partial
     site = repo.root / "site"
+    assert "content/posts/2026/12/long.md" in (site / "index.html").read_text()
     for name, edit, partial in EDITS:
         edit(repo)
         result = build_site(repo.root, None, NOW)

@@ -24,13 +24,13 @@ import jinja2
 
 from .. import derived, gitrepo
 from ..calendar import load_calendar
-from ..check import check_calendar
+from ..check import check_calendar, post_problems
 from ..content import POSTS_DIR
 from ..feedback import load_feedback, load_feedback_files
 from ..history_import import load_imported
 from ..insights import sentiment_tally
 from ..metrics import load_metrics
-from ..problems import UserError
+from ..problems import Problem, UserError
 from . import cache as cachelib
 from . import depends
 from . import feeds
@@ -47,15 +47,22 @@ CHUNK = 64
 Progress = Callable[[int, int], None]  # (done, total)
 
 
-def read_posts(root: Path, now: datetime, drafts: bool, remember: bool = False,
-               hide_handles: bool = False) -> SiteInput:
-    """The read stage up to the feedback, metrics and imported history (read_rest reads those)."""
+def read_posts(root: Path, now: datetime, drafts: bool, remember: bool = False, hide_handles: bool = False,
+               known: dict[str, list[Problem]] | None = None) -> tuple[SiteInput, dict[str, list[Problem]]]:
+    """The read stage up to the feedback, metrics and imported history (read_rest reads those).
+
+    Also returns each post's own problems by path (check.post_problems); ``known`` are
+    those of post files unchanged since the last build, not looked for again.
+    """
     calendar, problems = load_calendar(root)
     # every post's network parts, lengths and page HTML in one Markdown pass, on every core;
     # check, the pages and the feeds then find them ready (and the next build remembers them)
     derived.prepare(calendar.posts, calendar.config, root if remember else None, html=BodyRenderer())
-    return SiteInput(calendar, now, problems, [], _history(root, remember), drafts, check_calendar(calendar, now),
-                     hide_handles=hide_handles)
+    known = known or {}
+    own = {p.path: known[p.path] if p.path in known else post_problems(p, calendar.config) for p in calendar.posts}
+    found = check_calendar(calendar, now, own, prepared=True)
+    return SiteInput(calendar, now, problems, [], _history(root, remember), drafts, found,
+                     hide_handles=hide_handles), own
 
 
 def read_rest(root: Path, source: SiteInput, remember: bool = False) -> list:
@@ -74,7 +81,7 @@ def read_rest(root: Path, source: SiteInput, remember: bool = False) -> list:
 def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
               hide_handles: bool = False) -> SiteInput:
     """The read stage: everything the model needs, from the working tree and git."""
-    source = read_posts(root, now, drafts, remember, hide_handles)
+    source, _ = read_posts(root, now, drafts, remember, hide_handles)
     read_rest(root, source, remember)
     return source
 
@@ -221,12 +228,13 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
                                    or not depends.only_posts_changed(record, setup, state.groups)):
             record = None
 
-    source = read_posts(root, now, drafts, remember=use_cache, hide_handles=hide_handles)
+    post_files = depends.post_files(root, POSTS_DIR) if use_cache else {}
+    source, own = read_posts(root, now, drafts, use_cache, hide_handles,
+                             depends.known_problems(record, post_files) if record else None)
     # what was read lives until the end: cycle collections need not walk it again and again
     gc.freeze()
     try:
         ctx = build_context(source)
-        post_files = depends.post_files(root, POSTS_DIR) if use_cache else {}
         insights = depends.insights_digest(source.calendar.posts)
         plan = _plan(record, post_files, ctx, insights, old, out)
         if plan is None:
@@ -282,6 +290,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
             record.posts = {**{i: record.posts[i] for i in ctx.chips if i not in plan.posts}, **site.made_from}
             record.inputs, record.groups, record.files = state.inputs, state.groups, post_files
         record.insights = insights
+        record.checks = {path: depends.problem_rows(found) for path, found in own.items() if found}
         if site.insights_valid is not None:
             record.insights_valid = (site.insights_valid[0].isoformat(), site.insights_valid[1].isoformat())
         depends.save(root, out, record)

@@ -28,7 +28,7 @@ from ..problems import Problem
 from . import cache as cachelib
 from .views import Chip
 
-FORMAT = 1
+FORMAT = 2
 POSTS_GROUP = "content/posts"  # cache.Inputs' group of the post files
 
 
@@ -56,6 +56,7 @@ class Record:
     insights_valid: tuple[str, str] = ("", "")  # the interval of now in which the insights page stands
     sentiments: dict[str, dict[str, int]] = field(default_factory=dict)  # insights.sentiment_tally
     problems: tuple[tuple, ...] = ()  # the feedback files' problems, for the home page
+    checks: dict[str, tuple[tuple, ...]] = field(default_factory=dict)  # post file → check.post_problems, if any
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def plan(record: Record, files: dict[str, tuple[int, int]], posts: list[Post], c
 
     ``posts`` are the posts shown in time order, ``chips`` theirs, ``insights`` the insights_digest now.
     """
-    changed = {rel for rel in files.keys() | record.files.keys() if files.get(rel) != record.files.get(rel)}
+    changed = changed_files(record, files)
     if any(not rel.endswith(".md") for rel in changed):
         return None  # media beside the posts: which pages link them is not recorded
     old = record.posts
@@ -132,6 +133,19 @@ def plan(record: Record, files: dict[str, tuple[int, int]], posts: list[Post], c
     return Plan(frozenset(remake), insights != record.insights)
 
 
+def known_problems(record: Record, files: dict[str, tuple[int, int]]) -> dict[str, list[Problem]]:
+    """check.post_problems of the post files unchanged since the recorded build (none if a media file moved)."""
+    changed = changed_files(record, files)
+    if any(not rel.endswith(".md") for rel in changed):
+        return {}
+    return {rel: problems_of(record.checks.get(rel, ())) for rel in files.keys() - changed}
+
+
+def changed_files(record: Record, files: dict[str, tuple[int, int]]) -> set[str]:
+    """Files under the posts folder added, changed or removed since the recorded build."""
+    return {rel for rel in files.keys() | record.files.keys() if files.get(rel) != record.files.get(rel)}
+
+
 def feedback_files(record: Record, post_ids) -> list[str]:
     """The feedback files the pages of ``post_ids`` showed (unchanged, as only posts changed)."""
     return sorted({path for i in post_ids if i in record.posts for path in record.posts[i].feedback})
@@ -148,11 +162,12 @@ def load(root: Path, out: Path) -> Record | None:
         with open(record_path(root, out), "rb") as handle:
             data = marshal.loads(handle.read())
         version, setup, inputs, groups, files, posts, campaigns, log_paths, log_posts, insights, valid, \
-            sentiments, problems = data
+            sentiments, problems, checks = data
         if version != FORMAT:
             return None
         return Record(setup, inputs, groups, files, {k: PostRecord(*v) for k, v in posts.items()}, campaigns,
-                      tuple(log_paths), frozenset(log_posts), insights, tuple(valid), sentiments, tuple(problems))
+                      tuple(log_paths), frozenset(log_posts), insights, tuple(valid), sentiments, tuple(problems),
+                      checks)
     except (OSError, EOFError, ValueError, TypeError):
         return None
 
@@ -162,7 +177,7 @@ def save(root: Path, out: Path, record: Record) -> None:
     data = marshal.dumps((FORMAT, record.setup, record.inputs, record.groups, record.files,
                           {k: tuple(v) for k, v in record.posts.items()}, record.campaigns, record.log_paths,
                           tuple(sorted(record.log_posts)), record.insights, record.insights_valid, record.sentiments,
-                          record.problems))
+                          record.problems, record.checks))
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temp, "wb") as handle:
