@@ -21,7 +21,6 @@ import hashlib
 import marshal
 import multiprocessing
 import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.util import find_spec
@@ -30,7 +29,7 @@ from typing import Iterable, Protocol
 
 from . import __version__, content, plaintext, textlimits
 from .config import Config
-from .state import state_dir
+from .state import state_dir, write_cache
 
 FORMAT = 1
 POOL_MIN = 96  # texts to derive before starting processes pays off (a fork costs ~30 ms, a post ~3 ms)
@@ -112,16 +111,6 @@ def _load(path: Path | None, salt: str) -> dict:
     except (OSError, EOFError, ValueError, TypeError):
         pass  # no file, or one from another version: derive again
     return {}
-
-
-def _save(path: Path, salt: str, entries: dict) -> None:
-    try:
-        fd, temp = tempfile.mkstemp(prefix=".derived.", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            marshal.dump((salt, entries), handle)
-        os.replace(temp, path)
-    except OSError:
-        pass  # a read-only checkout still works, just without the shortcut
 
 
 # --- deriving ---------------------------------------------------------------
@@ -252,11 +241,11 @@ def prepare(posts: list[content.Post], config: Config, root: Path | None = None,
     if root is not None:
         used = {key: texts[key] for key in jobs}
         if missing or len(used) != len(texts):
-            _save(paths[0], salt, used)
+            write_cache(paths[0], (salt, used))
         if html is not None:
             used_pages = {key: pages[key] for key, job in jobs.items() if job.html}
             if missing or len(used_pages) != len(pages):
-                _save(paths[1], html_salt, used_pages)
+                write_cache(paths[1], (html_salt, used_pages))
     return Prepared(len(jobs), len(missing))
 
 

@@ -16,7 +16,6 @@ import gc
 import hashlib
 import marshal
 import os
-import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from . import __version__
 from .problems import Problem
-from .state import state_dir
+from .state import state_dir, write_cache
 
 T = TypeVar("T")
 RACY_NS = 2_000_000_000
@@ -183,19 +182,9 @@ class FileCache:
             del self.entries[rel]
         if not (self.dirty or gone):
             return
-        try:
-            data = marshal.dumps((self.salt, self.entries))
-        except ValueError:
-            return  # a value marshal cannot keep: the next run parses again
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".cache.", dir=self.path.parent)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, self.path)
+        if write_cache(self.path, (self.salt, self.entries)):
             # the pickles of earlier versions would only take space
             self.path.with_suffix(".pickle").unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only checkout still works, just without the shortcut
 
 
 POOL_MIN = 2000  # files to parse before a second process pays off (~0.1 ms a file, ~30 ms a fork)

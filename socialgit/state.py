@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import marshal
 import os
+import tempfile
 from pathlib import Path
+from typing import Any
 
 STATE_DIR = ".socialgit"
 
@@ -22,3 +25,28 @@ def state_dir(root: Path) -> Path:
     if not ignore.exists():
         ignore.write_text("*\n", encoding="utf-8")
     return folder
+
+
+def write_cache(path: Path, value: Any) -> bool:
+    """Replace the cache file ``path`` with ``value`` in marshal; False if it cannot be kept.
+
+    Readers see the old file or the new one, never half. A cache is a shortcut: a
+    read-only checkout or a value marshal cannot hold only means the next run works
+    it out again.
+    """
+    try:
+        data = marshal.dumps(value)
+    except ValueError:
+        return False
+    temp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, path)
+        return True
+    except OSError:
+        if temp is not None and os.path.exists(temp):
+            os.unlink(temp)
+        return False

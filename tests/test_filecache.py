@@ -1,9 +1,11 @@
+import marshal
 import os
 import time
 
 import pytest
 
 from socialgit.filecache import RACY_NS, FileCache
+from socialgit.state import write_cache
 
 
 def age(path, seconds_ago: float) -> None:
@@ -222,3 +224,15 @@ def test_a_check_after_one_edit_leaves_the_builds_feedback_cache_whole(repo):
     feedback.feedback_problems(repo.root)
     _, entries = marshal.loads((state_dir(repo.root) / "feedback.marshal").read_bytes())
     assert sorted(entries) == [f"content/feedback/p/mastodon-{n}.md" for n in range(4)]
+
+
+def test_a_cache_file_is_replaced_whole_or_left_as_it_was(tmp_path):
+    path = tmp_path / "cache" / "x.marshal"
+    assert write_cache(path, ("salt", {"a": 1}))
+    assert marshal.loads(path.read_bytes()) == ("salt", {"a": 1})
+    assert not write_cache(path, ("salt", {"a": object()}))  # marshal cannot hold it: the old file stays
+    assert marshal.loads(path.read_bytes()) == ("salt", {"a": 1})
+    blocked = tmp_path / "a-file" / "x.marshal"  # its folder cannot be made: a read-only checkout's kind of error
+    (tmp_path / "a-file").write_text("")
+    assert not write_cache(blocked, ("salt", {}))
+    assert [p.name for p in path.parent.iterdir()] == ["x.marshal"]

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from ..content import Post
 from ..problems import Problem
+from ..state import write_cache
 from . import cache as cachelib
 from .views import Chip
 
@@ -173,16 +174,10 @@ def load(root: Path, out: Path) -> Record | None:
 
 
 def save(root: Path, out: Path, record: Record) -> None:
-    path = record_path(root, out)
-    data = marshal.dumps((FORMAT, record.setup, record.inputs, record.groups, record.files,
-                          {k: tuple(v) for k, v in record.posts.items()}, record.campaigns, record.log_paths,
-                          tuple(sorted(record.log_posts)), record.insights, record.insights_valid, record.sentiments,
-                          record.problems, record.checks))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temp, "wb") as handle:
-        handle.write(data)
-    os.replace(temp, path)
+    write_cache(record_path(root, out), (
+        FORMAT, record.setup, record.inputs, record.groups, record.files, {k: tuple(v) for k, v in record.posts.items()},
+        record.campaigns, record.log_paths, tuple(sorted(record.log_posts)), record.insights, record.insights_valid,
+        record.sentiments, record.problems, record.checks))
 
 
 def problem_rows(problems: list[Problem]) -> tuple[tuple, ...]:

@@ -13,13 +13,11 @@ keys must be plain data marshal can keep (bytes, str, numbers, tuples).
 from __future__ import annotations
 
 import marshal
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Hashable
 
 from .. import __version__
-from ..state import state_dir
+from ..state import state_dir, write_cache
 from .cache import CACHE_DIR
 
 
@@ -56,18 +54,5 @@ class Memo:
     def save(self) -> None:
         if self.path is None or (not self.made and len(self.new) == len(self.old)):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            data = marshal.dumps((self.salt, self.new))
-        except ValueError:
-            return  # a value marshal cannot keep: the next build makes it again
-        handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temp, self.path)
+        if write_cache(self.path, (self.salt, self.new)):
             self.path.with_suffix(".pickle").unlink(missing_ok=True)  # an earlier version's
-        except BaseException:
-            if os.path.exists(temp):
-                os.unlink(temp)
-            raise
