@@ -261,8 +261,8 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         if plan is not None:  # the pages the edited posts cannot have changed stay as they are
             for path in kept:
                 keys[path], files[path] = old.keys[path], old.files[path]
-            site.assets = dict(sorted({**{target: source for i in ctx.chips if i not in plan.posts
-                                          for target, source in record.posts[i].assets}, **site.assets}.items()))
+            site.assets = dict(sorted({**depends.kept_assets(record, ctx.chips.keys() - plan.posts),
+                                       **site.assets}.items()))
         written = 0
         for path, digest, wrote in _render(root, setup, out, to_render, site.info, old.files, progress):
             files[path] = digest
@@ -282,18 +282,11 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         cachelib.save(root, out, cachelib.BuildCache(setup, state.inputs, valid_from.isoformat() if valid_from else "",
                                                      valid_until.isoformat() if valid_until else "", now.isoformat(),
                                                      keys, files))
-        if plan is None:
-            record = depends.Record(setup, state.inputs, state.groups, post_files, site.made_from,
-                                    ctx.campaign_folders, site.log_paths, site.log_posts, "", ("", ""),
-                                    sentiment_tally(source.feedback), depends.problem_rows(feedback_problems))
-        else:
-            record.posts = {**{i: record.posts[i] for i in ctx.chips if i not in plan.posts}, **site.made_from}
-            record.inputs, record.groups, record.files = state.inputs, state.groups, post_files
-        record.insights = insights
-        record.checks = {path: depends.problem_rows(found) for path, found in own.items() if found}
-        if site.insights_valid is not None:
-            record.insights_valid = (site.insights_valid[0].isoformat(), site.insights_valid[1].isoformat())
-        depends.save(root, out, record)
+        if plan is None:  # all of it made again: so is the record
+            record = depends.Record(log_paths=site.log_paths, log_posts=site.log_posts,
+                                    sentiments=sentiment_tally(source.feedback),
+                                    problems=depends.problem_rows(feedback_problems))
+        depends.save(root, out, depends.updated(record, setup, state, post_files, ctx, site, insights, own))
     return BuildResult(out, len(site.pages) + len(kept), len(files), len(to_render), written, removed,
                        time.perf_counter() - started, partial=plan is not None)
 

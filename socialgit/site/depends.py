@@ -21,13 +21,17 @@ import marshal
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..content import Post
 from ..problems import Problem
 from ..state import write_cache
 from . import cache as cachelib
 from .views import Chip
+
+if TYPE_CHECKING:
+    from .model import Context, SiteModel
+    from .uptodate import SiteState
 
 FORMAT = 2
 POSTS_GROUP = "content/posts"  # cache.Inputs' group of the post files
@@ -145,6 +149,24 @@ def known_problems(record: Record, files: dict[str, tuple[int, int]]) -> dict[st
 def changed_files(record: Record, files: dict[str, tuple[int, int]]) -> set[str]:
     """Files under the posts folder added, changed or removed since the recorded build."""
     return {rel for rel in files.keys() | record.files.keys() if files.get(rel) != record.files.get(rel)}
+
+
+def updated(record: Record, setup: str, state: SiteState, files: dict[str, tuple[int, int]], ctx: Context,
+            site: SiteModel, insights: str, own: dict[str, list[Problem]]) -> Record:
+    """``record`` brought up to the build of ``site`` (post pages it did not make stay as recorded)."""
+    record.setup, record.inputs, record.groups, record.files = setup, state.inputs, state.groups, files
+    # the post pages made now, and the others as they were recorded
+    record.posts = {**{i: record.posts[i] for i in ctx.chips.keys() - site.made_from.keys()}, **site.made_from}
+    record.campaigns, record.insights = ctx.campaign_folders, insights
+    if site.insights_valid is not None:
+        record.insights_valid = (site.insights_valid[0].isoformat(), site.insights_valid[1].isoformat())
+    record.checks = {path: problem_rows(found) for path, found in own.items() if found}
+    return record
+
+
+def kept_assets(record: Record, post_ids) -> dict[str, str]:
+    """The files the kept pages of ``post_ids`` link (site path → source)."""
+    return {target: source for i in post_ids for target, source in record.posts[i].assets}
 
 
 def feedback_files(record: Record, post_ids) -> list[str]:
