@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from socialgit.site import build_site
@@ -102,14 +104,35 @@ def test_a_kept_page_deleted_from_the_site_is_made_again(repo):
     assert not result.partial and (repo.root / "site/posts/yalda/index.html").is_file()
 
 
-def test_a_commit_or_a_new_now_models_everything(repo):
+def test_a_commit_remakes_the_pages_of_the_posts_it_touched(repo, tmp_path):
     calendar(repo)
     build_site(repo.root, None, NOW)
-    repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\nchannels: [mastodon]", month="2026/11")
-    repo.commit("edit")  # the post's history changed
+    repo.post("quiet", "title: Quiet\npublish_at: 2026-11-12 09:30\nchannels: [bluesky]", "Edited.", month="2026/11")
+    assert build_site(repo.root, None, NOW).partial
+    repo.commit("Edit quiet")  # the file is as the last build read it; its page now lists the commit
+    result = build_site(repo.root, None, NOW)
+    assert result.partial and result.rendered == 1
+    assert "Edit quiet" in (repo.root / "site/posts/quiet/index.html").read_text()
+    assert snapshot(repo.root / "site") == clean_build(repo, tmp_path)
+
+
+def test_another_day_models_everything(repo):
+    calendar(repo)
+    build_site(repo.root, None, NOW)
+    repo.post("quiet", "title: Quiet\npublish_at: 2026-11-12 09:30\nchannels: [bluesky]", "Edited.", month="2026/11")
+    assert not build_site(repo.root, None, NOW.replace(day=19)).partial  # states and "today" move
+
+
+def test_many_changed_post_files_take_the_full_path_with_its_caches(repo, tmp_path):
+    for day in range(1, 29):
+        repo.post(f"p{day}", f"title: P{day}\npublish_at: 2026-11-{day:02d} 09:30\nchannels: [mastodon]",
+                  month="2026/11")
+    repo.commit("Add posts")
+    build_site(repo.root, None, NOW)
+    for path in (repo.root / "content/posts").rglob("*.md"):  # as a checkout or a fresh clone leaves them
+        os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
     assert not build_site(repo.root, None, NOW).partial
-    repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:45\nchannels: [mastodon]", month="2026/11")
-    assert not build_site(repo.root, None, NOW.replace(day=19)).partial  # another day: states and "today" move
+    assert snapshot(repo.root / "site") == clean_build(repo, tmp_path)
 
 
 @pytest.mark.parametrize("drafts", [True, False])

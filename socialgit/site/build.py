@@ -236,7 +236,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
     try:
         ctx = build_context(source)
         insights = depends.insights_digest(source.calendar.posts)
-        plan = _plan(record, post_files, ctx, insights, old, out)
+        plan = _plan(record, post_files, ctx, insights, state, out)
         if plan is None:
             feedback_problems = read_rest(root, source, use_cache)
         else:
@@ -291,15 +291,17 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
                        time.perf_counter() - started, partial=plan is not None)
 
 
-def _plan(record: depends.Record | None, post_files: dict, ctx, insights: str, old: cachelib.BuildCache,
+def _plan(record: depends.Record | None, post_files: dict, ctx, insights: str, state: SiteState,
           out: Path) -> depends.Plan | None:
     """depends.plan, when every page it would keep is still in the site as the last build wrote it."""
     if record is None:
         return None
-    plan = depends.plan(record, post_files, ctx.posts, ctx.chips, ctx.campaign_folders, insights)
+    moved = record.groups.get(depends.HEAD_GROUP) != state.groups.get(depends.HEAD_GROUP)
+    plan = depends.plan(record, post_files, ctx.posts, ctx.chips, ctx.campaign_folders, insights,
+                        ctx.source.history if moved else None)
     if plan is None:
         return None
-    kept, folder = _kept(plan, record, ctx), str(out)
+    kept, folder, old = _kept(plan, record, ctx), str(out), state.old
     if not all(path in old.keys and path in old.files and os.path.isfile(os.path.join(folder, path)) for path in kept):
         return None
     return plan

@@ -3,16 +3,17 @@
 A team edits posts far more often than anything else, and a post's page, the grids
 and the feeds are all such an edit can change, unless the edit touches what other
 pages show. So each build records, per post page, what it was made from besides the
-post itself: its neighbours, the feedback files it shows, the media and outbox files
-it links; and which posts the feedback log names (every comment's entry is on the
-log too, so the chips in entries are those), and what the insights page reads of
-the posts. When only post
-files changed since (no feedback, receipt, metric, template, config or commit, and
-``now`` inside the last build's validity), ``plan`` compares the record with the
-posts now and names the post pages to remake; the build then reads no feedback but
-those pages' and no metrics unless the insights page changes. Any doubt (a reply
-post, a campaign renamed, a post the log names changing its chip, a file beside the
-posts) answers None: the whole site is modelled, as it always may be.
+post itself: its neighbours, the commits it lists, the feedback files it shows, the
+media and outbox files it links; and which posts the feedback log names (every
+comment's entry is on the log too, so the chips in entries are those), and what the
+insights page reads of the posts. When only post files changed since, or commits were
+made (no feedback, receipt, metric, template or config changed, and ``now`` is inside
+the last build's validity), ``plan`` compares the record with the posts now and names
+the post pages to remake; the build then reads no feedback but those pages' and no
+metrics unless the insights page changes. Any doubt (a reply post, a campaign
+renamed, a post the log names changing its chip, a file beside the posts) answers
+None: the whole site is modelled, as it always may be; and so do many changed posts
+(a checkout, a fresh clone), for which the full path's caches are faster.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import marshal
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Mapping, NamedTuple
 
 from ..content import Post
 from ..problems import Problem
@@ -33,8 +34,10 @@ if TYPE_CHECKING:
     from .model import Context, SiteModel
     from .uptodate import SiteState
 
-FORMAT = 2
+FORMAT = 3
 POSTS_GROUP = "content/posts"  # cache.Inputs' group of the post files
+MANY = 20  # post pages above which (and above a tenth of all) a rebuild models everything
+HEAD_GROUP = "HEAD"  # a commit changes the posts' history alone
 
 
 class PostRecord(NamedTuple):
@@ -45,6 +48,7 @@ class PostRecord(NamedTuple):
     feedback: tuple[str, ...]  # feedback files its page shows, and the comments those answer
     foreign: bool  # a comment answers one that has no post: its link is a place in the whole log
     assets: tuple[tuple[str, str], ...]  # (site path, source) of the files its page links
+    history: str  # history_digest of the commits its page lists
 
 
 @dataclass
@@ -105,17 +109,24 @@ def post_files(root: Path, folder: str) -> dict[str, tuple[int, int]]:
 
 
 def only_posts_changed(record: Record | None, setup: str, groups: dict[str, str]) -> bool:
-    """Whether the inputs differ from the recorded build's in post files alone."""
+    """Whether the inputs differ from the recorded build's in post files and commits alone."""
     if record is None or record.setup != setup or set(record.groups) != set(groups):
         return False
-    return all(record.groups[name] == digest for name, digest in groups.items() if name != POSTS_GROUP)
+    return all(record.groups[name] == digest for name, digest in groups.items()
+               if name not in (POSTS_GROUP, HEAD_GROUP))
+
+
+def history_digest(changes) -> str:
+    """What a post page shows of its commits (gitrepo.Change values)."""
+    return cachelib.key_of(tuple((c.commit, c.author, c.when.isoformat(), c.subject) for c in changes))
 
 
 def plan(record: Record, files: dict[str, tuple[int, int]], posts: list[Post], chips: dict[str, Chip],
-         campaigns: dict[str, str], insights: str) -> Plan | None:
+         campaigns: dict[str, str], insights: str, history: Mapping[str, list] | None = None) -> Plan | None:
     """The post pages to make after post files changed from ``record.files`` to ``files``; None: model it all.
 
-    ``posts`` are the posts shown in time order, ``chips`` theirs, ``insights`` the insights_digest now.
+    ``posts`` are the posts shown in time order, ``chips`` theirs, ``insights`` the insights_digest now;
+    ``history`` the posts' commits by path when HEAD moved since the recorded build.
     """
     changed = changed_files(record, files)
     if any(not rel.endswith(".md") for rel in changed):
@@ -123,6 +134,8 @@ def plan(record: Record, files: dict[str, tuple[int, int]], posts: list[Post], c
     old = record.posts
     added, removed = chips.keys() - old.keys(), old.keys() - chips.keys()
     edited = {p.id for p in posts if p.path in changed} - added
+    if history is not None:  # a commit: the pages of the posts it touched list it
+        edited |= {p.id for p in posts if p.id in old and history_digest(history.get(p.path, ())) != old[p.id].history}
     moved = added | removed | {i for i in chips.keys() & old.keys() if chip_row(chips[i]) != old[i].chip}
     by_id = {p.id: p for p in posts}
     if (moved & record.log_posts or campaigns != record.campaigns
@@ -133,8 +146,8 @@ def plan(record: Record, files: dict[str, tuple[int, int]], posts: list[Post], c
     # a page shows its neighbours' chips: remade when they are other posts or their chips changed
     remake = edited | added | {i for i in chips.keys() & old.keys()
                                if around.get(i, (None, None)) != old[i].neighbours or moved.intersection(old[i].neighbours)}
-    if any(old[i].foreign for i in remake if i in old):
-        return None
+    if any(old[i].foreign for i in remake if i in old) or len(remake) > max(MANY, len(chips) // 10):
+        return None  # many posts (a checkout, a fresh clone's new mtimes): the cached full path is faster
     return Plan(frozenset(remake), insights != record.insights)
 
 

@@ -293,12 +293,13 @@ def post_pages(ctx: "m.Context", only: frozenset[str] | None = None) -> list[Pos
             chips[before] if before else None, chips[after] if after else None))
         if reply_to is not None:
             shown.append(reply_to)
-        ctx.made_from[post.id] = _made_from(ctx, post, (before, after), shown, by_feedback_id)
+        ctx.made_from[post.id] = _made_from(ctx, post, (before, after), shown, by_feedback_id,
+                                            history.get(post.path, ()))
     return found
 
 
 def _made_from(ctx: "m.Context", post: Post, around: tuple, shown: list[FeedbackItem],
-               by_id: dict[str, FeedbackItem]) -> depends.PostRecord:
+               by_id: dict[str, FeedbackItem], changes) -> depends.PostRecord:
     """What the post's page shows besides the post: see site/depends.py.
 
     The chips in its comments' entries (the posts they are on, our replies) are not
@@ -308,7 +309,8 @@ def _made_from(ctx: "m.Context", post: Post, around: tuple, shown: list[Feedback
     return depends.PostRecord(
         post.path, depends.chip_row(ctx.chips[post.id]), around, post.in_reply_to,
         tuple(sorted({i.path for i in shown + answered})),
-        any(not (i.post and i.post in ctx.chips) for i in answered), tuple(sorted(ctx.page_assets.items())))
+        any(not (i.post and i.post in ctx.chips) for i in answered), tuple(sorted(ctx.page_assets.items())),
+        depends.history_digest(changes))
 
 
 # --- channels and campaigns -------------------------------------------------
