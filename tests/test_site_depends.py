@@ -53,7 +53,11 @@ EDITS = [
     ("write a reply post", lambda r: r.post("thanks", "title: Thanks\npublish_at: 2026-11-21 08:00\n"
                                                       "channels: [mastodon]\nin_reply_to: mastodon-1",
                                             month="2026/11"), False),
-    ("put an image beside the posts", lambda r: r.write("content/posts/2026/11/photo.txt", "not a post"), False),
+    ("an editor's swap file beside the posts", lambda r: r.write("content/posts/2026/11/.done.md.swp", "x"), True),
+    ("name an image that is not there yet", lambda r: r.post("quiet", "title: Quieter\npublish_at: 2026-11-12 09:30\n"
+                                                                   "channels: [bluesky]\nmedia:\n  - path: quiet.png\n"
+                                                                   "    alt: A quiet street", month="2026/11"), True),
+    ("put the image beside the post", lambda r: r.write("content/posts/2026/11/quiet.png", "png"), False),
     ("shorten a post check found too long", lambda r: r.post("long", "title: Long\npublish_at: 2026-12-22 18:00\n"
                                                                     "channels: [bluesky]", body="word " * 50), True),
     ("edit a post again", lambda r: r.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\n"

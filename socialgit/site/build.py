@@ -48,17 +48,18 @@ Progress = Callable[[int, int], None]  # (done, total)
 
 
 def read_posts(root: Path, now: datetime, drafts: bool, remember: bool = False, hide_handles: bool = False,
-               known: dict[str, list[Problem]] | None = None) -> tuple[SiteInput, dict[str, list[Problem]]]:
+               known: Callable[[list], dict[str, list[Problem]]] | None = None
+               ) -> tuple[SiteInput, dict[str, list[Problem]]]:
     """The read stage up to the feedback, metrics and imported history (read_rest reads those).
 
-    Also returns each post's own problems by path (check.post_problems); ``known`` are
+    Also returns each post's own problems by path (check.post_problems); ``known(posts)`` gives
     those of post files unchanged since the last build, not looked for again.
     """
     calendar, problems = load_calendar(root)
     # every post's network parts, lengths and page HTML in one Markdown pass, on every core;
     # check, the pages and the feeds then find them ready (and the next build remembers them)
     derived.prepare(calendar.posts, calendar.config, root if remember else None, html=BodyRenderer())
-    known = known or {}
+    known = known(calendar.posts) if known else {}
     own = {p.path: known[p.path] if p.path in known else post_problems(p, calendar.config) for p in calendar.posts}
     found = check_calendar(calendar, now, own, prepared=True)
     return SiteInput(calendar, now, problems, [], _history(root, remember), drafts, found,
@@ -230,7 +231,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
 
     post_files = depends.post_files(root, POSTS_DIR) if use_cache else {}
     source, own = read_posts(root, now, drafts, use_cache, hide_handles,
-                             depends.known_problems(record, post_files) if record else None)
+                             (lambda posts: depends.known_problems(record, post_files, posts)) if record else None)
     # what was read lives until the end: cycle collections need not walk it again and again
     gc.freeze()
     try:
@@ -298,7 +299,7 @@ def _plan(record: depends.Record | None, post_files: dict, ctx, insights: str, s
         return None
     moved = record.groups.get(depends.HEAD_GROUP) != state.groups.get(depends.HEAD_GROUP)
     plan = depends.plan(record, post_files, ctx.posts, ctx.chips, ctx.campaign_folders, insights,
-                        ctx.source.history if moved else None)
+                        ctx.source.history if moved else None, ctx.source.calendar.posts)
     if plan is None:
         return None
     kept, folder, old = _kept(plan, record, ctx), str(out), state.old

@@ -11,7 +11,7 @@ made (no feedback, receipt, metric, template or config changed, and ``now`` is i
 the last build's validity), ``plan`` compares the record with the posts now and names
 the post pages to remake; the build then reads no feedback but those pages' and no
 metrics unless the insights page changes. Any doubt (a reply post, a campaign
-renamed, a post the log names changing its chip, a file beside the posts) answers
+renamed, a post the log names changing its chip, an image a post names) answers
 None: the whole site is modelled, as it always may be; and so do many changed posts
 (a checkout, a fresh clone), for which the full path's caches are faster.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, NamedTuple
@@ -122,15 +123,17 @@ def history_digest(changes) -> str:
 
 
 def plan(record: Record, files: dict[str, tuple[int, int]], posts: list[Post], chips: dict[str, Chip],
-         campaigns: dict[str, str], insights: str, history: Mapping[str, list] | None = None) -> Plan | None:
+         campaigns: dict[str, str], insights: str, history: Mapping[str, list] | None = None,
+         all_posts: list[Post] = ()) -> Plan | None:
     """The post pages to make after post files changed from ``record.files`` to ``files``; None: model it all.
 
     ``posts`` are the posts shown in time order, ``chips`` theirs, ``insights`` the insights_digest now;
-    ``history`` the posts' commits by path when HEAD moved since the recorded build.
+    ``history`` the posts' commits by path when HEAD moved since the recorded build; ``all_posts``
+    drafts included (a hidden draft may name an image too, and check looks at it).
     """
-    changed = changed_files(record, files)
-    if any(not rel.endswith(".md") for rel in changed):
-        return None  # media beside the posts: which pages link them is not recorded
+    changed = changed_files(record, files, all_posts)
+    if changed is None:
+        return None  # an image beside the posts that a post names: its page and check's findings move
     old = record.posts
     added, removed = chips.keys() - old.keys(), old.keys() - chips.keys()
     edited = {p.id for p in posts if p.path in changed} - added
@@ -151,17 +154,35 @@ def plan(record: Record, files: dict[str, tuple[int, int]], posts: list[Post], c
     return Plan(frozenset(remake), insights != record.insights)
 
 
-def known_problems(record: Record, files: dict[str, tuple[int, int]]) -> dict[str, list[Problem]]:
-    """check.post_problems of the post files unchanged since the recorded build (none if a media file moved)."""
-    changed = changed_files(record, files)
-    if any(not rel.endswith(".md") for rel in changed):
+def known_problems(record: Record, files: dict[str, tuple[int, int]], posts: list[Post]) -> dict[str, list[Problem]]:
+    """check.post_problems of the post files unchanged since the recorded build (none if a post's media moved)."""
+    changed = changed_files(record, files, posts)
+    if changed is None:
         return {}
     return {rel: problems_of(record.checks.get(rel, ())) for rel in files.keys() - changed}
 
 
-def changed_files(record: Record, files: dict[str, tuple[int, int]]) -> set[str]:
-    """Files under the posts folder added, changed or removed since the recorded build."""
-    return {rel for rel in files.keys() | record.files.keys() if files.get(rel) != record.files.get(rel)}
+def changed_files(record: Record, files: dict[str, tuple[int, int]], posts: list[Post]) -> set[str] | None:
+    """Post files added, changed or removed since the recorded build; None if a file a post links changed.
+
+    Other files there (an editor's swap file, a .DS_Store, an image no post names) change no page.
+    """
+    changed = {rel for rel in files.keys() | record.files.keys() if files.get(rel) != record.files.get(rel)}
+    others = {rel for rel in changed if not rel.endswith(".md")}
+    if others and others & linked_files(posts):
+        return None
+    return changed - others
+
+
+def linked_files(posts: list[Post]) -> set[str]:
+    """Every file the posts' media may name, as check and the post pages look for them (repository paths)."""
+    found = set()
+    for post in posts:
+        folder = posixpath.dirname(post.path)
+        for media in post.media:
+            found.add(posixpath.normpath(posixpath.join("content", media.path)))
+            found.add(posixpath.normpath(posixpath.join(folder, media.path)))
+    return found
 
 
 def updated(record: Record, setup: str, state: SiteState, files: dict[str, tuple[int, int]], ctx: Context,
