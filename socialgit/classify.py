@@ -32,7 +32,8 @@ import yaml
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SentimentIntensityAnalyzer
 
 from . import sentiment_fa
-from .feedback import LABELS, Judgement
+from .feedback import Judgement
+from .vocabulary import LABELS
 
 THRESHOLD = 0.05
 HUMAN = "human"

@@ -20,12 +20,10 @@ from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_fro
                         problems_from, restore, walk_files)
 from .ledger import parse_instant
 from .problems import Problem, error, warning
+from .vocabulary import KINDS, STATUSES
 
 FEEDBACK_DIR = "content/feedback"
 MENTIONS = "_mentions"
-KINDS = ("reply", "mention", "quote")
-LABELS = ("positive", "negative", "question", "neutral")
-STATUSES = ("new", "triaged", "waiting", "done", "ignored")
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,9 +45,9 @@ import re
 from dataclasses import dataclass, fields as dataclass_fields
 from typing import Any, Callable, Iterable, Mapping
 
-from .feedback import KINDS, LABELS, STATUSES
 from .problems import Problem, did_you_mean, error, warning
 from .sentiment_fa import normalise
+from .vocabulary import KINDS, LABELS, STATUSES
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 SENTIMENTS = ("positive", "negative", "neutral")

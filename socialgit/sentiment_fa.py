@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-import yaml
 
 ZWNJ = "\u200c"
 NEGATION_SCALAR = -0.74  # VADER's N_SCALAR: a negated opinion is weaker than its opposite
@@ -122,6 +121,8 @@ def load_lexicon(text: str, *, latin_words: Mapping[str, float] = {}, latin_boos
                  latin_negators: Iterable[str] = (), emoji: Mapping[str, float] = {},
                  sarcasm: Iterable[str] = ()) -> Lexicon:
     """Build the lexicon from fa.yaml's text; English words mixed into Persian comments use the Latin tables."""
+    import yaml  # only the classifier needs it: reading feedback rules (every command) uses normalise alone
+
     data = yaml.safe_load(text)
     prefixes = tuple(normalise(p) for p in data.get("verb_prefixes", ()))
 

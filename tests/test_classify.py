@@ -11,7 +11,7 @@ import yaml
 from socialgit import classify as clf
 from socialgit import sentiment_fa
 from socialgit.classify import apply, classify, confusion_table, detect_language, is_question, score_labels
-from socialgit.feedback import LABELS
+from socialgit.vocabulary import LABELS
 
 DATA = Path(__file__).parent / "data" / "labelled_comments.yaml"
 COMMENTS = yaml.safe_load(DATA.read_text(encoding="utf-8"))["comments"]

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .. import i18n
-from ..feedback import LABELS, STATUSES, FeedbackItem, Judgement
+from ..feedback import FeedbackItem, Judgement
+from ..vocabulary import LABELS, STATUSES
 from . import model as m
 from .views import Chip, FeedbackView
 

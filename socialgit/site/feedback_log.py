@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .. import i18n
-from ..feedback import LABELS, STATUSES, FeedbackItem
+from ..feedback import FeedbackItem
+from ..vocabulary import LABELS, STATUSES
 from . import calendar_math as cm
 from . import model as m
 from .feedback_entries import FeedbackEntry, Threads, response_times, duration, line, page_path, paging, threads

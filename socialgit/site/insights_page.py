@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from .. import charts, i18n
 from .. import insights_words as words
-from ..feedback import LABELS
+from ..vocabulary import LABELS
 from ..history_import import IMPORTED_DIR
 from ..cadence import SILENCE, CadenceReport, cadence_report
 from ..insights import Analysis, build_insights, sentiment_tally
