@@ -6,7 +6,6 @@ working tree and any git revision (``socialgit summary`` compares two).
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from dataclasses import dataclass, field, fields
@@ -19,7 +18,7 @@ from zoneinfo import ZoneInfo
 from . import front_matter
 from .config import LATE_POLICIES, Config
 from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, parse_all, problems_data,
-                        problems_from, restore, walk_files)
+                        problems_from, repo_files, restore)
 from .problems import Problem, did_you_mean, error, warning
 
 POSTS_DIR = "content/posts"
@@ -375,16 +374,12 @@ def _cached_parse(config: Config, name: str, use_cache: bool, shape):
     root = config.root
     salt = f"{config.timezone.key}|{','.join(sorted(config.channels))}|{code_salt(sys.modules[__name__], front_matter)}"
     cache = FileCache(root, name, salt, _CODECS[name]) if use_cache else None
-    base = str(root / POSTS_DIR)
-
     def parse(rel: str, path: str):
         with open(path, "rb") as handle:
             return shape(parse_post(rel, handle.read(), config))
 
     with gc_paused():
-        # scandir paths start with str(base), whatever form root was given in ("." too)
-        files = [(POSTS_DIR + entry.path[len(base):].replace(os.sep, "/"), entry.path, entry.stat())
-                 for entry in walk_files(root / POSTS_DIR, ".md")]
+        files = repo_files(root, POSTS_DIR, ".md")
         if cache is None:
             values = [value for value, _ in parse_all([f[:2] for f in files], parse, *_CODECS[name])]
         else:

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import front_matter, yamlfast
 from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, parse_all, problems_data,
-                        problems_from, restore, walk_files)
+                        problems_from, repo_files, restore)
 from .ledger import parse_instant
 from .problems import Problem, error, warning
 from .vocabulary import KINDS, STATUSES
@@ -202,9 +202,7 @@ def _salt() -> str:
 
 def _files(root: Path) -> list[tuple[str, str, os.stat_result]]:
     """(path from the repository, path, stat) of every feedback file, in path order."""
-    prefix = len(str(root)) + 1
-    return [(entry.path[prefix:].replace(os.sep, "/"), entry.path, entry.stat())
-            for entry in walk_files(root / FEEDBACK_DIR, ".md")]
+    return repo_files(root, FEEDBACK_DIR, ".md")
 
 
 def _parsed_files(root: Path, use_cache: bool) -> list[tuple[FeedbackItem | None, list[Problem]]]:

@@ -245,6 +245,14 @@ def parse_all(files: list[tuple], parse: Callable[..., T], encode: Callable[[T],
 _UNSENT = "\0unsent"  # marks a value a worker could not encode
 
 
+def repo_files(root: Path, folder: str, suffix: str) -> list[tuple[str, str, os.stat_result]]:
+    """(path from the repository, path, stat) of every file under ``folder`` ending in ``suffix``, sorted."""
+    base = root / folder
+    prefix = len(str(base))  # scandir paths start with str(base), whatever form root was given in ("." too)
+    return [(folder + entry.path[prefix:].replace(os.sep, "/"), entry.path, entry.stat())
+            for entry in walk_files(base, suffix)]
+
+
 def walk_files(base: Path, suffix: str) -> Iterable[tuple[str, os.DirEntry]]:
     """(path relative to base's root, DirEntry) of every file ending in ``suffix``, sorted, via scandir."""
     stack = [base]

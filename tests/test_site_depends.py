@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+
+from socialgit.feedback import load_feedback
 
 from socialgit.site import build_site
 from socialgit.site import depends
@@ -164,3 +167,16 @@ def test_the_record_is_not_used_with_another_build_cache(repo):
     depends.save(repo.root, repo.root / "site", record)
     repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\nchannels: [mastodon]", month="2026/11")
     assert not build_site(repo.root, None, NOW).partial
+
+
+def test_the_default_root_dot_names_files_from_the_repository(repo, monkeypatch, tmp_path):
+    calendar(repo)
+    monkeypatch.chdir(repo.root)
+    root = Path(".")  # what --root defaults to: Path(".") / "content" drops the "./"
+    assert "content/posts/2026/11/done.md" in depends.post_files(root, "content/posts")
+    assert {i.path for i in load_feedback(root)[0]} == {"content/feedback/done/mastodon-1.md",
+                                                         "content/feedback/done/mastodon-2.md"}
+    build_site(root, None, NOW)
+    repo.post("done", "title: Done\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", "Edited.", month="2026/11")
+    assert build_site(root, None, NOW).partial
+    assert snapshot(repo.root / "site") == clean_build(repo, tmp_path)

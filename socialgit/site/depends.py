@@ -19,7 +19,6 @@ None: the whole site is modelled, as it always may be; and so do many changed po
 from __future__ import annotations
 
 import marshal
-import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Mapping, NamedTuple
 
 from ..content import Post
 from ..problems import Problem
+from ..filecache import repo_files
 from ..state import write_cache
 from . import cache as cachelib
 from .views import Chip
@@ -95,18 +95,7 @@ def insights_digest(posts: list[Post]) -> str:
 
 def post_files(root: Path, folder: str) -> dict[str, tuple[int, int]]:
     """Every file under the posts folder (Markdown or not) → (size, mtime_ns)."""
-    found = {}
-    prefix = len(str(root)) + 1
-    for top, dirs, names in os.walk(Path(root) / folder):
-        dirs.sort()
-        for name in names:
-            path = os.path.join(top, name)
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            found[path[prefix:].replace(os.sep, "/")] = (info.st_size, info.st_mtime_ns)
-    return found
+    return {rel: (info.st_size, info.st_mtime_ns) for rel, _, info in repo_files(Path(root), folder, "")}
 
 
 def only_posts_changed(record: Record | None, setup: str, groups: dict[str, str]) -> bool:
