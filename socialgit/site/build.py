@@ -5,6 +5,10 @@
 - render: Jinja2 pages, in a process pool on both cores when many pages changed;
 - write: only files whose bytes changed; outputs of earlier builds that are no
   longer produced are deleted (only files this builder wrote, per the manifest).
+
+When only posts were edited or committed since the last build, the record it left
+(depends.py) names the pages the edit can change: the feedback and metrics are not
+read and only those pages are modelled; the others are kept as they are.
 """
 
 from __future__ import annotations
@@ -66,7 +70,7 @@ def read_posts(root: Path, now: datetime, drafts: bool, remember: bool = False, 
                      hide_handles=hide_handles), own
 
 
-def read_rest(root: Path, source: SiteInput, remember: bool = False) -> list:
+def read_rest(root: Path, source: SiteInput, remember: bool = False) -> list[Problem]:
     """The feedback (parsed files kept under .socialgit/ with ``remember``), metrics and imported history.
 
     Returns the feedback files' problems (they are added to the source's problems too).
