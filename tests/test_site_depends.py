@@ -173,7 +173,7 @@ def test_the_default_root_dot_names_files_from_the_repository(repo, monkeypatch,
     calendar(repo)
     monkeypatch.chdir(repo.root)
     root = Path(".")  # what --root defaults to: Path(".") / "content" drops the "./"
-    assert "content/posts/2026/11/done.md" in depends.post_files(root, "content/posts")
+    assert "content/posts/2026/11/done.md" in depends.post_files(root)
     assert {i.path for i in load_feedback(root)[0]} == {"content/feedback/done/mastodon-1.md",
                                                          "content/feedback/done/mastodon-2.md"}
     build_site(root, None, NOW)

@@ -233,7 +233,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
                                    or not depends.only_posts_changed(record, setup, state.groups)):
             record = None
 
-    post_files = depends.post_files(root, POSTS_DIR) if use_cache else {}
+    post_files = depends.post_files(root) if use_cache else {}
     source, own = read_posts(root, now, drafts, use_cache, hide_handles,
                              (lambda posts: depends.known_problems(record, post_files, posts)) if record else None)
     # what was read lives until the end: cycle collections need not walk it again and again
@@ -301,7 +301,7 @@ def _plan(record: depends.Record | None, post_files: dict, ctx, insights: str, s
     """depends.plan, when every page it would keep is still in the site as the last build wrote it."""
     if record is None:
         return None
-    moved = record.groups.get(depends.HEAD_GROUP) != state.groups.get(depends.HEAD_GROUP)
+    moved = record.groups.get(cachelib.HEAD_GROUP) != state.groups.get(cachelib.HEAD_GROUP)
     plan = depends.plan(record, post_files, ctx.posts, ctx.chips, ctx.campaign_folders, insights,
                         ctx.source.history if moved else None, ctx.source.calendar.posts)
     if plan is None:

@@ -27,6 +27,7 @@ CACHE_DIR = "site-cache"  # inside the state folder, .socialgit/ (or $SOCIALGIT_
 FORMAT = 2
 INPUT_DIRS = ("content", "templates")
 INPUT_FILES = ("socialgit.toml",)
+HEAD_GROUP = "HEAD"  # Inputs.groups' name for the commit checked out; folders go by their first two names
 
 
 @dataclass
@@ -108,7 +109,7 @@ def fingerprint(root: Path, extra_dirs: tuple[str, ...] = ()) -> Inputs:
         digest.update(data)
         (groups.get(group) or groups.setdefault(group, hashlib.sha256())).update(data)
 
-    add("HEAD", git_head(root).encode())
+    add(HEAD_GROUP, git_head(root).encode())
     for name in INPUT_FILES:
         add(name, _stat_row(root / name, name))
     base = str(root)

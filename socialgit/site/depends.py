@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, NamedTuple
 
-from ..content import Post
+from ..content import POSTS_DIR, Post
 from ..problems import Problem
 from ..filecache import repo_files
 from ..state import write_cache
@@ -36,9 +36,7 @@ if TYPE_CHECKING:
     from .uptodate import SiteState
 
 FORMAT = 3
-POSTS_GROUP = "content/posts"  # cache.Inputs' group of the post files
 MANY = 20  # post pages above which (and above a tenth of all) a rebuild models everything
-HEAD_GROUP = "HEAD"  # a commit changes the posts' history alone
 
 
 class PostRecord(NamedTuple):
@@ -93,9 +91,9 @@ def insights_digest(posts: list[Post]) -> str:
                                   p.campaign, p.is_draft, p.in_reply_to) for p in posts))
 
 
-def post_files(root: Path, folder: str) -> dict[str, tuple[int, int]]:
+def post_files(root: Path) -> dict[str, tuple[int, int]]:
     """Every file under the posts folder (Markdown or not) → (size, mtime_ns)."""
-    return {rel: (info.st_size, info.st_mtime_ns) for rel, _, info in repo_files(Path(root), folder, "")}
+    return {rel: (info.st_size, info.st_mtime_ns) for rel, _, info in repo_files(Path(root), POSTS_DIR, "")}
 
 
 def only_posts_changed(record: Record | None, setup: str, groups: dict[str, str]) -> bool:
@@ -103,7 +101,7 @@ def only_posts_changed(record: Record | None, setup: str, groups: dict[str, str]
     if record is None or record.setup != setup or set(record.groups) != set(groups):
         return False
     return all(record.groups[name] == digest for name, digest in groups.items()
-               if name not in (POSTS_GROUP, HEAD_GROUP))
+               if name not in (POSTS_DIR, cachelib.HEAD_GROUP))  # post files; commits: the posts' history
 
 
 def history_digest(changes) -> str:
