@@ -92,21 +92,20 @@ def _group(rel: str) -> str:
 
 
 def fingerprint(root: Path, extra_dirs: tuple[str, ...] = ()) -> Inputs:
-    """A hash of the name, size and mtime of every input file, and of the git HEAD; and one per kind of input.
+    """Hashes of the name, size and mtime of every input file and of the git HEAD, per kind of input, and the whole.
 
     Stat data, not contents: one pass of stat calls is what makes a no-change
     rebuild fast. A change it cannot see (same size, same mtime) is as unlikely
     as for make; the cache is safe to delete when in doubt. The folders are walked
     in a fixed order (names sorted), each first-level folder on its own, so the
     biggest can be walked by a second process: the same hash, in half the time.
-    The digests per kind let a rebuild tell "only posts were edited" apart.
+    The digests per kind let a rebuild tell "only posts were edited" apart; the
+    whole is the hash of those, so no byte is hashed twice.
     """
     root = Path(root)
-    digest = hashlib.sha256()
     groups: dict[str, Any] = {}
 
     def add(group: str, data: bytes) -> None:
-        digest.update(data)
         (groups.get(group) or groups.setdefault(group, hashlib.sha256())).update(data)
 
     add(HEAD_GROUP, git_head(root).encode())
@@ -127,7 +126,9 @@ def fingerprint(root: Path, extra_dirs: tuple[str, ...] = ()) -> Inputs:
     for top, part in zip(frontier, _tree_digests(frontier)):
         rel = top[len(base):]
         add(_group(rel), f"{rel}\0".encode("utf-8", "surrogateescape") + part)
-    return Inputs(digest.hexdigest(), {name: found.hexdigest() for name, found in sorted(groups.items())})
+    parts = {name: found.hexdigest() for name, found in sorted(groups.items())}
+    whole = hashlib.sha256("".join(f"{name}\0{part}\n" for name, part in parts.items()).encode("utf-8", "surrogateescape"))
+    return Inputs(whole.hexdigest(), parts)
 
 
 def _listing(folder: str) -> tuple[list | None, list[str]]:
