@@ -23,12 +23,12 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Iterable, Protocol
 
 from . import __version__, content, plaintext, textlimits
 from .config import Config
+from .filecache import installed_versions
 from .state import state_dir, write_cache
 
 FORMAT = 1
@@ -86,13 +86,7 @@ def _salt() -> str:
     for module in (plaintext, textlimits):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())
-    # their installed versions, from the names of their dist-info folders (importlib.metadata is slow)
-    for module, dist in LIBRARIES.items():
-        spec = find_spec(module)
-        folder = Path(spec.origin).parent.parent if spec and spec.origin else None
-        names = os.listdir(folder) if folder else []
-        digest.update(",".join(sorted(n for n in names if n.lower().startswith(f"{dist}-")
-                                      and n.endswith(".dist-info"))).encode())
+    digest.update(installed_versions(LIBRARIES).encode())
     return digest.hexdigest()
 
 

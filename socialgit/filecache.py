@@ -20,8 +20,9 @@ import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import __version__
@@ -54,6 +55,22 @@ def code_salt(*modules) -> str:
     for module in modules:
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]
+
+
+def installed_versions(libraries: Mapping[str, str]) -> str:
+    """The installed versions of ``libraries`` (module → distribution name), from their dist-info folders' names.
+
+    importlib.metadata answers the same but costs an import and a scan of every
+    installed distribution; commands that only ask whether a cache still holds run often.
+    """
+    found = []
+    for module, dist in libraries.items():
+        spec = find_spec(module)
+        folder = Path(spec.origin).parent.parent if spec and spec.origin else None
+        names = os.listdir(folder) if folder else []
+        found.append(",".join(sorted(n for n in names if n.lower().startswith(f"{dist}-")
+                                     and n.endswith(".dist-info"))))
+    return "|".join(found)
 
 
 def moment_data(moment: datetime | None) -> Any:

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from socialgit.filecache import RACY_NS, FileCache
+from socialgit.filecache import RACY_NS, FileCache, installed_versions
 from socialgit.state import write_cache
 
 
@@ -236,3 +236,14 @@ def test_a_cache_file_is_replaced_whole_or_left_as_it_was(tmp_path):
     (tmp_path / "a-file").write_text("")
     assert not write_cache(blocked, ("salt", {}))
     assert [p.name for p in path.parent.iterdir()] == ["x.marshal"]
+
+
+def test_installed_versions_come_from_the_dist_info_folders(tmp_path, monkeypatch):
+    (tmp_path / "fakelib").mkdir()
+    (tmp_path / "fakelib" / "__init__.py").write_text("")
+    (tmp_path / "fakelib-1.2.dist-info").mkdir()
+    (tmp_path / "fakelibextra-9.dist-info").mkdir()  # another distribution whose name only starts alike
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert installed_versions({"fakelib": "fakelib", "not_installed_anywhere": "nope"}) == "fakelib-1.2.dist-info|"
+    (tmp_path / "fakelib-1.2.dist-info").rename(tmp_path / "fakelib-1.3.dist-info")
+    assert installed_versions({"fakelib": "fakelib"}) == "fakelib-1.3.dist-info"

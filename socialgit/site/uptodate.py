@@ -11,15 +11,15 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .. import __version__
+from ..filecache import installed_versions
 from ..problems import UserError
 from . import cache as cachelib
 from .theme import templates_hash
 
-LIBRARIES = ("jinja2", "markdown", "nh3", "icalendar")
+LIBRARIES = {"jinja2": "jinja2", "markdown": "markdown", "nh3": "nh3", "icalendar": "icalendar"}  # module → distribution
 EXTRA_INPUTS = ("outbox",)  # pages link the outbox files the runner wrote
 
 
@@ -60,23 +60,13 @@ class SiteState:
                            unchanged=True)
 
 
-def _versions() -> str:
-    found = []
-    for name in LIBRARIES:
-        try:
-            found.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name}=?")
-    return ",".join(found)
-
-
 def setup_key(root: Path, out: Path, drafts: bool, hide_handles: bool = False) -> str:
     """Everything that changes every page at once: theme, config, versions, options."""
     try:
         config = (Path(root) / "socialgit.toml").read_bytes()
     except OSError:
         config = b""
-    return cachelib.key_of(cachelib.FORMAT, __version__, _versions(), templates_hash(root),
+    return cachelib.key_of(cachelib.FORMAT, __version__, installed_versions(LIBRARIES), templates_hash(root),
                            cachelib.file_hash(config), drafts, hide_handles, str(Path(out).resolve()))
 
 
