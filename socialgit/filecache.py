@@ -67,7 +67,7 @@ def installed_versions(libraries: Mapping[str, str]) -> str:
     for module, dist in libraries.items():
         spec = find_spec(module)
         folder = Path(spec.origin).parent.parent if spec and spec.origin else None
-        names = os.listdir(folder) if folder else []
+        names = os.listdir(folder) if folder and folder.is_dir() else []  # not a zip import
         found.append(",".join(sorted(n for n in names if n.lower().startswith(f"{dist}-")
                                      and n.endswith(".dist-info"))))
     return "|".join(found)

@@ -34,10 +34,10 @@ from typing import Any, NamedTuple
 
 from . import content, front_matter, ledger
 from .config import Config
-from .filecache import RACY_NS, FileCache, code_salt, gc_paused
+from .filecache import RACY_NS, FileCache, code_salt, gc_paused, installed_versions
 from .ledger import LEDGER_DIR, Receipt, read_receipt
 from .problems import Problem
-from .state import state_dir
+from .state import state_dir, write_cache
 
 class Stamp(NamedTuple):
     """What FileCache compares: the later of mtime and ctime, and the size.
@@ -155,7 +155,7 @@ def scan_ledger(root: Path, use_cache: bool = True) -> LedgerScan:
             _read_state(scan, root, cache, post_id, entry, stat)
         cache.save()
         if trusted:
-            _save(snapshot, (salt, scan.digest, scan.states))
+            write_cache(snapshot, (salt, scan.digest, scan.states))
     return scan
 
 
@@ -169,15 +169,6 @@ def _load(path: Path, salt: str, digest: str) -> dict | None:
     if kept_salt != salt or kept_digest != digest or not isinstance(states, dict):
         return None
     return states
-
-
-def _save(path: Path, data: Any) -> None:
-    try:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(marshal.dumps(data))
-        os.replace(tmp, path)
-    except (OSError, ValueError):
-        pass  # a read-only state folder: the per-file cache still serves
 
 
 def _read_state(scan: LedgerScan, root: Path, cache: FileCache | None, post_id: str, entry: os.DirEntry,
@@ -212,17 +203,6 @@ def _linked_receipts(folder: os.DirEntry) -> list[tuple[str, os.DirEntry, os.sta
 
 # --- payload hashes of posts with a failed receipt ---------------------------------------------
 
-def _library_versions(**dists: str) -> str:
-    """The installed versions (module=distribution) that shape a payload, from dist-info folder names, no import."""
-    found = []
-    for module, dist in dists.items():
-        spec = find_spec(module)
-        folder = Path(spec.origin).parent.parent if spec and spec.origin else None
-        names = os.listdir(folder) if folder and folder.is_dir() else []
-        found += sorted(n for n in names if n.lower().startswith(f"{dist}-") and n.endswith(".dist-info"))
-    return ",".join(found)
-
-
 class PayloadHashes:
     """post file and channel → the payload hash its text has now; parsed only when the file changed."""
 
@@ -235,7 +215,7 @@ class PayloadHashes:
             plaintext = SimpleNamespace(__file__=find_spec("socialgit.plaintext").origin)
             salt = "|".join((config.timezone.key, ",".join(sorted(config.channels)), sys.version,
                              code_salt(content, front_matter, plaintext),
-                             _library_versions(markdown="markdown", yaml="pyyaml")))
+                             installed_versions({"markdown": "markdown", "yaml": "pyyaml"})))
             self.cache: FileCache | None = FileCache(config.root, "payload-hashes", salt)
         else:
             self.cache = None
