@@ -18,7 +18,6 @@ never differently.
 from __future__ import annotations
 
 import hashlib
-import marshal
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -29,7 +28,7 @@ from typing import Iterable, Protocol
 from . import __version__, content, plaintext, textlimits
 from .config import Config
 from .filecache import installed_versions
-from .state import state_dir, write_cache
+from .state import read_cache, state_dir, write_cache
 
 FORMAT = 1
 POOL_MIN = 96  # texts to derive before starting processes pays off (a fork costs ~30 ms, a post ~3 ms)
@@ -95,16 +94,10 @@ def _store_path(root: Path, html: bool) -> Path:
 
 
 def _load(path: Path | None, salt: str) -> dict:
-    if path is None:
-        return {}
-    try:
-        with open(path, "rb") as handle:
-            found = marshal.loads(handle.read())  # load(handle) reads piecemeal: 5x slower
-        if isinstance(found, tuple) and len(found) == 2 and found[0] == salt and isinstance(found[1], dict):
-            return found[1]
-    except (OSError, EOFError, ValueError, TypeError):
-        pass  # no file, or one from another version: derive again
-    return {}
+    found = read_cache(path) if path is not None else None
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == salt and isinstance(found[1], dict):
+        return found[1]
+    return {}  # no file, or one from another version: derive again
 
 
 # --- deriving ---------------------------------------------------------------

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from . import __version__
 from .problems import Problem
-from .state import state_dir, write_cache
+from .state import read_cache, state_dir, write_cache
 
 T = TypeVar("T")
 RACY_NS = 2_000_000_000
@@ -127,13 +127,10 @@ class FileCache:
         self.entries: dict[str, tuple[int, int, Any]] = {}  # rel → (mtime ns, size, plain data)
         self.seen: set[str] = set()
         self.dirty = False
-        try:
-            with open(self.path, "rb") as handle, gc_paused():
-                salt_read, entries = marshal.loads(handle.read())  # load(handle) reads piecemeal: 5x slower
-            if salt_read == self.salt and isinstance(entries, dict):
-                self.entries = entries
-        except (OSError, EOFError, ValueError, TypeError):
-            pass  # no cache, or one from another version: parse everything
+        with gc_paused():
+            kept = read_cache(self.path)
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == self.salt and isinstance(kept[1], dict):
+            self.entries = kept[1]  # else no cache, or one from another version: parse everything
 
     def get(self, rel: str, stat: os.stat_result, parse: Callable[[], T]) -> T:
         found, value = self.lookup(rel, stat)

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from .filecache import RACY_NS
 from .ledger import LEDGER_DIR
 from .quicklook import LedgerScan
-from .state import state_dir
+from .state import read_cache, state_dir, write_cache
 
 CLEAN_FILE = "ledger-clean.marshal"
 
@@ -143,11 +143,7 @@ def still_clean(root: Path, scan: LedgerScan, git: GitState | None) -> bool:
     """True when nothing under content/ledger, HEAD or the index changed since git last found it clean."""
     if git is None or not scan.settled:
         return False
-    try:
-        with open(_clean_path(root), "rb") as handle:
-            recorded = marshal.loads(handle.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return False
+    recorded = read_cache(_clean_path(root))
     return isinstance(recorded, str) and recorded == _digest(root, scan, git)
 
 
@@ -163,10 +159,4 @@ def remember_clean(root: Path, scan: LedgerScan, git: GitState | None) -> bool:
     path.unlink(missing_ok=True)
     if git is None or not scan.settled or time.time_ns() - git.newest_ns < RACY_NS:
         return False
-    try:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(marshal.dumps(_digest(root, scan, git)))
-        os.replace(tmp, path)
-    except OSError:
-        return False  # a read-only state folder: git is asked every run
-    return True
+    return write_cache(path, _digest(root, scan, git))  # False in a read-only state folder: git is asked every run

@@ -37,7 +37,7 @@ from .config import Config
 from .filecache import RACY_NS, FileCache, code_salt, gc_paused, installed_versions
 from .ledger import LEDGER_DIR, Receipt, read_receipt
 from .problems import Problem
-from .state import state_dir, write_cache
+from .state import read_cache, state_dir, write_cache
 
 class Stamp(NamedTuple):
     """What FileCache compares: the later of mtime and ctime, and the size.
@@ -161,14 +161,10 @@ def scan_ledger(root: Path, use_cache: bool = True) -> LedgerScan:
 
 def _load(path: Path, salt: str, digest: str) -> dict | None:
     """The states kept with ``digest``, or None when the snapshot is missing, another, or unreadable."""
-    try:
-        with open(path, "rb") as handle:
-            kept_salt, kept_digest, states = marshal.loads(handle.read())
-    except (OSError, EOFError, ValueError, TypeError):
+    kept = read_cache(path)
+    if not (isinstance(kept, tuple) and len(kept) == 3 and kept[:2] == (salt, digest) and isinstance(kept[2], dict)):
         return None
-    if kept_salt != salt or kept_digest != digest or not isinstance(states, dict):
-        return None
-    return states
+    return kept[2]
 
 
 def _read_state(scan: LedgerScan, root: Path, cache: FileCache | None, post_id: str, entry: os.DirEntry,

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
-from ..state import state_dir, write_cache
+from ..state import read_cache, state_dir, write_cache
 
 CACHE_DIR = "site-cache"  # inside the state folder, .socialgit/ (or $SOCIALGIT_STATE_DIR)
 FORMAT = 2
@@ -57,13 +57,11 @@ def cache_path(root: Path, out: Path) -> Path:
 
 def load(root: Path, out: Path) -> BuildCache:
     try:
-        with open(cache_path(root, out), "rb") as handle:
-            data = marshal.loads(handle.read())
-        version, *fields = data
+        version, *fields = read_cache(cache_path(root, out))
         if version != FORMAT:
             return BuildCache()
         return BuildCache(*fields)
-    except (OSError, EOFError, ValueError, TypeError):
+    except (TypeError, ValueError):  # none, or not this version's shape
         return BuildCache()
 
 

@@ -18,7 +18,6 @@ None: the whole site is modelled, as it always may be; and so do many changed po
 
 from __future__ import annotations
 
-import marshal
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING, Mapping, NamedTuple
 from ..content import POSTS_DIR, Post
 from ..problems import Problem
 from ..filecache import repo_files
-from ..state import write_cache
+from ..state import read_cache, write_cache
 from . import cache as cachelib
 from .views import Chip
 
@@ -203,16 +202,14 @@ def record_path(root: Path, out: Path) -> Path:
 
 def load(root: Path, out: Path) -> Record | None:
     try:
-        with open(record_path(root, out), "rb") as handle:
-            data = marshal.loads(handle.read())
         version, setup, inputs, groups, files, posts, campaigns, log_paths, log_posts, insights, valid, \
-            sentiments, problems, checks = data
+            sentiments, problems, checks = read_cache(record_path(root, out))
         if version != FORMAT:
             return None
         return Record(setup, inputs, groups, files, {k: PostRecord(*v) for k, v in posts.items()}, campaigns,
                       tuple(log_paths), frozenset(log_posts), insights, tuple(valid), sentiments, tuple(problems),
                       checks)
-    except (OSError, EOFError, ValueError, TypeError):
+    except (TypeError, ValueError, AttributeError):  # none, or not this version's shape
         return None
 
 

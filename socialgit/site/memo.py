@@ -12,12 +12,11 @@ keys must be plain data marshal can keep (bytes, str, numbers, tuples).
 
 from __future__ import annotations
 
-import marshal
 from pathlib import Path
 from typing import Any, Callable, Hashable
 
 from .. import __version__
-from ..state import state_dir, write_cache
+from ..state import read_cache, state_dir, write_cache
 from .cache import CACHE_DIR
 
 
@@ -28,14 +27,9 @@ class Memo:
         self.old: dict = {}
         self.new: dict = {}
         self.made = 0  # entries computed in this build rather than remembered
-        if self.path is not None:
-            try:
-                with open(self.path, "rb") as handle:
-                    salt_read, data = marshal.loads(handle.read())
-                if salt_read == self.salt and isinstance(data, dict):
-                    self.old = data
-            except (OSError, EOFError, ValueError, TypeError):
-                self.old = {}
+        kept = read_cache(self.path) if self.path is not None else None
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == self.salt and isinstance(kept[1], dict):
+            self.old = kept[1]
 
     def has(self, key: Hashable) -> bool:
         return key in self.new or key in self.old
