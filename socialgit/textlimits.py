@@ -248,16 +248,44 @@ _QUERY_CHAR = rf"[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@^{_UCHARS}]"
 _QUERY_END = rf"[a-z0-9_&=#/\-{_UCHARS}]"
 
 
-@functools.cache
-def _url_re() -> regex.Pattern:
+def _twitter_url_patterns() -> tuple[str, str]:
+    """twitter-text's valid_domain and valid_url_preceding_chars patterns, without the rest of twitter-text.
+
+    Its package __init__ imports parse_tweet, whose emoji tables (and pkg_resources)
+    cost ~0.3 s; the two pattern modules alone cost ~0.05 s. While they load, a bare
+    package object stands in for twitter_text, so its __init__ does not run; then the
+    modules loaded under it are forgotten, so a later `import twitter_text` (X's
+    lengths) loads the whole package as usual.
+    """
+    import importlib.util
+    import sys
+    import types
+
+    if "twitter_text" not in sys.modules:
+        spec = importlib.util.find_spec("twitter_text")
+        if spec is not None and spec.submodule_search_locations:
+            bare = types.ModuleType("twitter_text")
+            bare.__path__, bare.__spec__ = list(spec.submodule_search_locations), spec
+            sys.modules["twitter_text"] = bare
+            try:
+                return _twitter_url_patterns()
+            finally:
+                for name in [n for n in sys.modules if n == "twitter_text" or n.startswith("twitter_text.")]:
+                    del sys.modules[name]
     from twitter_text.regexp.valid_domain import valid_domain
     from twitter_text.regexp.valid_url_preceding_chars import valid_url_preceding_chars
 
+    return valid_domain.pattern, valid_url_preceding_chars.pattern
+
+
+@functools.cache
+def _url_re() -> regex.Pattern:
+    valid_domain, valid_url_preceding_chars = _twitter_url_patterns()
     return regex.compile(
-        rf"({valid_url_preceding_chars.pattern})"
+        rf"({valid_url_preceding_chars})"
         rf"("
         rf"((?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://)?"
-        rf"({valid_domain.pattern})"
+        rf"({valid_domain})"
         rf"(?::[0-9]+)?"
         rf"(?:/{_PATH}*)?"
         rf"(?:\?{_QUERY_CHAR}*{_QUERY_END})?"
