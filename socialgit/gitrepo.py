@@ -8,13 +8,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-
-import git
+from typing import TYPE_CHECKING
 
 from .problems import UserError
 
+if TYPE_CHECKING:
+    import git
+# GitPython (~70 ms to import) loads in the functions that ask git: a site rebuild from
+# remembered history, or a publish with nothing due, never does
+
 
 def open_repo(root: Path) -> git.Repo:
+    import git
+
     try:
         return git.Repo(root, search_parent_directories=False)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -22,6 +28,8 @@ def open_repo(root: Path) -> git.Repo:
 
 
 def _resolve(repo: git.Repo, rev: str) -> git.Commit:
+    import git
+
     try:
         return repo.commit(rev)
     except (git.BadName, ValueError, git.GitCommandError):
@@ -79,6 +87,8 @@ def history(root: Path, prefix: str) -> dict[str, list[Change]]:
     Renames are followed per commit (--name-status -M) so a renamed post keeps
     the history it had under its old name.
     """
+    import git
+
     try:
         repo = git.Repo(root)
         if not repo.head.is_valid():
@@ -115,6 +125,8 @@ def current_branch(root: Path) -> str | None:
 
 def head_is_branch_tip(root: Path, branch: str) -> bool:
     """A detached HEAD (as CI checks out) counts as the branch when it is the branch's tip."""
+    import git
+
     repo = open_repo(root)
     try:
         return repo.head.commit == repo.commit(branch)
@@ -149,6 +161,8 @@ def push(root: Path, branch: str, remote: str = "origin", tries: int = 3) -> str
     Returns None on success, else a one-line reason. Never raises for a push
     failure: receipts are safe in the local commit whatever happens here.
     """
+    import git
+
     repo = open_repo(root)
     reason = "no attempt made"
     for _ in range(tries):

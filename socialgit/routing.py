@@ -46,7 +46,6 @@ from dataclasses import dataclass, fields as dataclass_fields
 from typing import Any, Callable, Iterable, Mapping
 
 from .problems import Problem, did_you_mean, error, warning
-from .sentiment_fa import normalise
 from .vocabulary import KINDS, LABELS, STATUSES
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -111,15 +110,21 @@ def _handle(author: Any) -> str:
     return str(handle or "").strip().lstrip("@").lower()
 
 
+def _normalise(text: str) -> str:
+    from .sentiment_fa import normalise  # its lexicon loads where a keyword is matched, not with the config
+
+    return normalise(text)
+
+
 def _keyword_pattern(keyword: str) -> re.Pattern:
-    word = normalise(keyword).replace("\u200c", "").strip()
+    word = _normalise(keyword).replace("\u200c", "").strip()
     stem = word.endswith("*")
     word = word.rstrip("*").strip()
     return re.compile(r"(?<!\w)" + re.escape(word) + (r"\w*" if stem else r"(?!\w)"))
 
 
 def _mentions_any(body: str, keywords: Iterable[str]) -> bool:
-    text = normalise(body)
+    text = _normalise(body)
     joined = text.replace("\u200c", "")  # a ZWNJ typed or not: می‌خوام and میخوام are one word
     return any(p.search(text) or p.search(joined) for p in map(_keyword_pattern, keywords))
 
