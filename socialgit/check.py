@@ -103,36 +103,31 @@ def cadence_problems(posts: list[Post], config: Config) -> list[Problem]:
     return problems
 
 
-def ledger_problems(calendar: Calendar, now: datetime) -> list[Problem]:
-    config, problems = calendar.config, []
-    by_id = {p.id: p for p in calendar.posts}
-    for post_id, channels in calendar.receipts.items():
-        post = by_id.get(post_id)
-        for name, receipt in channels.items():
-            if receipt.state not in ("published", "pending", "uncertain"):
-                continue
-            if post is None:
-                problems.append(warning(receipt.path, None, f"post {post_id} was published on {name} but its file "
-                                        "is gone (renamed or deleted); a post with a new id would go out again"))
-                continue
-            if receipt.source and receipt.source != post.path:
-                problems.append(warning(post.path, 1, f"this post was published on {name} as {receipt.source} and "
-                                        "has been renamed since; it will not be published again"))
-            if receipt.payload_hash and name in post.channels and receipt.payload_hash != post.payload_hash(name):
-                problems.append(warning(post.path, post.body_line, f"this post was published on {name} and its text "
-                                        "has been edited since; the edit will not be published"))
-    for post in calendar.posts:
-        mine = calendar.receipts.get(post.id, {})
-        missed = [c for c in post.channels
-                  if channel_state(post, mine.get(c), now, config.grace, config.late) == MISSED]
-        if missed and not post.is_draft:
-            when = post.publish_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
-            problems.append(warning(post.path, post.line("publish_at"),
-                                    f"was due {when} and never published on {', '.join(missed)}; move publish_at "
-                                    "to a future time or set 'late: post' to send it anyway"))
-        if post.in_reply_to and post.in_reply_to not in calendar.feedback_ids:
-            problems.append(error(post.path, post.line("in_reply_to"), f'in_reply_to "{post.in_reply_to}" is not a '
-                                  "feedback item under content/feedback/; use the id of the comment it answers"))
+_SENT = ("published", "pending", "uncertain")  # the network may have the post
+
+
+def receipt_problems(post: Post, receipts: Mapping[str, Receipt], config: Config, now: datetime,
+                     feedback_ids: Container[str]) -> list[Problem]:
+    """What one post's receipts say: renamed or edited after publishing, missed; and a reply to no comment."""
+    problems = []
+    for name, receipt in receipts.items():
+        if receipt.state not in _SENT:
+            continue
+        if receipt.source and receipt.source != post.path:
+            problems.append(warning(post.path, 1, f"this post was published on {name} as {receipt.source} and "
+                                    "has been renamed since; it will not be published again"))
+        if receipt.payload_hash and name in post.channels and receipt.payload_hash != post.payload_hash(name):
+            problems.append(warning(post.path, post.body_line, f"this post was published on {name} and its text "
+                                    "has been edited since; the edit will not be published"))
+    missed = [c for c in post.channels if channel_state(post, receipts.get(c), now, config.grace, config.late) == MISSED]
+    if missed and not post.is_draft:
+        when = post.publish_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
+        problems.append(warning(post.path, post.line("publish_at"),
+                                f"was due {when} and never published on {', '.join(missed)}; move publish_at "
+                                "to a future time or set 'late: post' to send it anyway"))
+    if post.in_reply_to and post.in_reply_to not in feedback_ids:
+        problems.append(error(post.path, post.line("in_reply_to"), f'in_reply_to "{post.in_reply_to}" is not a '
+                              "feedback item under content/feedback/; use the id of the comment it answers"))
     return problems
 
 
@@ -157,22 +152,46 @@ def post_problems(post: Post, config: Config) -> list[Problem]:
     return length_problems(post, config) + media_problems(post, config)
 
 
-def check_calendar(calendar: Calendar, now: datetime, known: Mapping[str, list[Problem]] | None = None,
-                   prepared: bool = False) -> list[Problem]:
-    """Every problem of the calendar; ``known``: post_problems already known by post path (files unchanged
-    since they were found); ``prepared``: derived.prepare already ran on these posts."""
+def post_findings(calendar: Calendar, now: datetime, known: Mapping[str, list[Problem]] | None = None,
+                  prepared: bool = False) -> dict[str, tuple[list[Problem], list[Problem]]]:
+    """Each post's own problems (post_problems) and its receipts' (receipt_problems), by the post's path.
+
+    ``known``: post_problems already known by post path (files unchanged since they were
+    found); ``prepared``: derived.prepare already ran on these posts.
+    """
     if not prepared:
         # every post's parts, lengths and payload hashes at once: on every core, or recalled from .socialgit/
         derived.prepare(calendar.posts, calendar.config, calendar.config.root)
     known = known or {}
-    problems: list[Problem] = []
+    found = {}
     for post in calendar.posts:
-        mine = known.get(post.path)
-        problems += mine if mine is not None else post_problems(post, calendar.config)
-    problems += cadence_problems(calendar.posts, calendar.config)
-    problems += ledger_problems(calendar, now)
-    problems += heartbeat_problems(calendar, now)
-    return problems
+        own = known.get(post.path)
+        found[post.path] = (own if own is not None else post_problems(post, calendar.config),
+                            receipt_problems(post, calendar.receipts.get(post.id, {}), calendar.config, now,
+                                             calendar.feedback_ids))
+    return found
+
+
+def calendar_problems(calendar: Calendar, now: datetime) -> list[Problem]:
+    """What needs more than one post: cadence, receipts whose post is gone, the runner's heartbeat."""
+    ids = {p.id for p in calendar.posts}
+    gone = [warning(receipt.path, None, f"post {post_id} was published on {name} but its file is gone "
+                    "(renamed or deleted); a post with a new id would go out again")
+            for post_id, channels in calendar.receipts.items() if post_id not in ids
+            for name, receipt in channels.items() if receipt.state in _SENT]
+    return cadence_problems(calendar.posts, calendar.config) + gone + heartbeat_problems(calendar, now)
+
+
+def check_calendar(calendar: Calendar, now: datetime, known: Mapping[str, list[Problem]] | None = None,
+                   prepared: bool = False) -> list[Problem]:
+    """Every problem of the calendar (see post_findings for ``known`` and ``prepared``)."""
+    return every_problem(post_findings(calendar, now, known, prepared), calendar, now)
+
+
+def every_problem(findings: Mapping[str, tuple[list[Problem], list[Problem]]], calendar: Calendar,
+                  now: datetime) -> list[Problem]:
+    """post_findings' problems and calendar_problems, in one list."""
+    return [p for own, ledger in findings.values() for p in (*own, *ledger)] + calendar_problems(calendar, now)
 
 
 def only_paths(problems: Iterable[Problem], paths: set[str]) -> list[Problem]:
