@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 
 from . import front_matter
 from .config import LATE_POLICIES, Config
-from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, parse_all, problems_data,
-                        problems_from, repo_files, restore)
+from .filecache import (POSTS_DIR, FileCache, code_salt, gc_paused, moment_data, moment_from, parse_all,
+                        problems_data, problems_from, repo_files, restore)
 from .problems import Problem, did_you_mean, error, warning
 
-POSTS_DIR = "content/posts"
 FIELDS = ("title", "publish_at", "channels", "status", "id", "campaign", "tags", "author", "lang",
           "media", "variants", "in_reply_to", "late")
 STATUSES = ("draft", "ready")

@@ -30,6 +30,7 @@ from .problems import Problem
 from .state import read_cache, state_dir, write_cache
 
 T = TypeVar("T")
+POSTS_DIR = "content/posts"  # here, where the light modules (the site's fingerprint) find it too
 RACY_NS = 2_000_000_000
 FORMAT = 2
 Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (to plain data, from plain data)

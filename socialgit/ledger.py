@@ -66,6 +66,11 @@ def parse_instant(value: Any) -> datetime | None:
     return moment if moment.tzinfo else None
 
 
+def holds_receipts(folder: str) -> bool:
+    """Whether a folder of the ledger by this name is a post's receipts (not metrics, imports, the heartbeat's)."""
+    return not folder.startswith(("_", ".")) and folder not in ("metrics", "imported")
+
+
 def receipt_path(root: Path, post_id: str, channel: str) -> Path:
     return root / LEDGER_DIR / post_id / f"{channel}.json"
 
@@ -107,7 +112,7 @@ def load_receipts(root: Path, use_cache: bool = True) -> tuple[dict[str, dict[st
         if use_cache else None
     with os.scandir(base) as folders, gc_paused():
         for folder in sorted(folders, key=lambda f: f.name):
-            if not folder.is_dir() or folder.name.startswith(("_", ".")) or folder.name in ("metrics", "imported"):
+            if not folder.is_dir() or not holds_receipts(folder.name):
                 continue
             with os.scandir(folder.path) as files:
                 for entry in sorted(files, key=lambda f: f.name):
@@ -123,6 +128,19 @@ def load_receipts(root: Path, use_cache: bool = True) -> tuple[dict[str, dict[st
                         receipts.setdefault(receipt.post, {})[receipt.channel] = receipt
     if cache:
         cache.save()
+    return receipts, problems
+
+
+def post_receipts(root: Path, post_id: str) -> tuple[dict[str, Receipt], list[Problem]]:
+    """One post's receipts, channel → Receipt, as load_receipts finds them (read without its cache)."""
+    folder = root / LEDGER_DIR / post_id
+    receipts, problems = {}, []
+    for path in sorted(folder.glob("*.json")) if holds_receipts(post_id) and folder.is_dir() else []:
+        receipt, problem = read_receipt(path, root)
+        if problem:
+            problems.append(problem)
+        if receipt:
+            receipts[receipt.channel] = receipt
     return receipts, problems
 
 

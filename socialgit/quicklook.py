@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 from . import content, front_matter, ledger
 from .config import Config
 from .filecache import RACY_NS, FileCache, code_salt, gc_paused, installed_versions
-from .ledger import LEDGER_DIR, Receipt, read_receipt
+from .ledger import LEDGER_DIR, Receipt, holds_receipts, read_receipt
 from .problems import Problem
 from .state import read_cache, state_dir, write_cache
 
@@ -55,8 +55,7 @@ def stamp(stat: os.stat_result) -> Stamp:
 
 
 def _is_receipt_folder(entry: os.DirEntry) -> bool:
-    # the same folders ledger.load_receipts reads
-    return entry.is_dir() and not entry.name.startswith(("_", ".")) and entry.name not in ("metrics", "imported")
+    return entry.is_dir() and holds_receipts(entry.name)  # the same folders ledger.load_receipts reads
 
 
 @dataclass

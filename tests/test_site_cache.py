@@ -92,3 +92,19 @@ def test_the_fingerprint_is_the_same_walked_by_one_process_or_two(tmp_path, monk
     assert cache.fingerprint(tmp_path) == changed != forked
     target.write_text("reply 41 longer")
     assert cache.fingerprint(tmp_path) != changed
+
+
+def test_the_fingerprint_keeps_the_stat_of_every_file_under_the_posts_folder(tmp_path):
+    from socialgit.filecache import repo_files
+    from socialgit.site import cache
+
+    for post in range(70):  # the posts' months walked in this process, the feedback shared with a second
+        (tmp_path / "content" / "posts" / "2026" / f"{post % 12 + 1:02d}").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "content" / "posts" / "2026" / f"{post % 12 + 1:02d}" / f"p{post}.md").write_text("x" * post)
+        (tmp_path / "content" / "feedback" / f"p{post}").mkdir(parents=True)
+        (tmp_path / "content" / "feedback" / f"p{post}" / "mastodon-1.md").write_text("hi")
+    (tmp_path / "content" / "posts" / "top.md").write_text("top")
+    (tmp_path / "content" / "posts" / "2026" / "01" / ".p0.md.swp").write_text("swap")
+    (tmp_path / "content" / "posts" / "2026" / "01" / "photo.png").write_bytes(b"png")
+    walked = {rel: (info.st_size, info.st_mtime_ns) for rel, _, info in repo_files(tmp_path, "content/posts", "")}
+    assert len(walked) == 73 and cache.fingerprint(tmp_path).kept == walked

@@ -10,6 +10,7 @@ import pytest
 from socialgit.feedback import load_feedback
 
 from socialgit.site import build_site
+from socialgit.site import cache as cachelib
 from socialgit.site import depends
 
 from .test_site_build import NOW, clean_build, snapshot
@@ -35,38 +36,40 @@ def calendar(repo) -> None:
 
 
 EDITS = [
-    # (what the team does, whether the pages it cannot change are kept unread)
+    # (what the team does, whether the pages it cannot change are kept unread: "patched" when only
+    # the post's page, its event and maybe the home page are made (site/patch.py), "kept" when the
+    # other post pages and the log are kept (site/depends.py), "" when all is modelled)
     ("edit the body of a post with comments",
      lambda r: r.post("done", "title: Done\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", "Edited.",
-                      month="2026/11"), True),
+                      month="2026/11"), "kept"),
     ("retitle a post without comments: its neighbours show its chip",
      lambda r: r.post("quiet", "title: Quieter\npublish_at: 2026-11-12 09:30\nchannels: [bluesky]",
-                      month="2026/11"), True),
+                      month="2026/11"), "kept"),
     ("add a post between two others",
      lambda r: r.post("new", "title: New\npublish_at: 2026-11-20 08:00\nchannels: [mastodon]\ncampaign: winter",
-                      month="2026/11"), True),
+                      month="2026/11"), "kept"),
     ("move a post to another month", lambda r: r.post("later", "title: Later\npublish_at: 2026-12-01 09:30\n"
-                                                      "channels: [mastodon]", month="2026/11"), True),
-    ("delete a post", lambda r: (r.root / "content/posts/2026/11/new.md").unlink(), True),
+                                                      "channels: [mastodon]", month="2026/11"), "kept"),
+    ("delete a post", lambda r: (r.root / "content/posts/2026/11/new.md").unlink(), "kept"),
     ("retitle a post the feedback log names",
      lambda r: r.post("done", "title: Done!\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", "Edited.",
-                      month="2026/11"), False),
+                      month="2026/11"), ""),
     ("start a campaign", lambda r: r.post("yalda", "title: شب یلدا\npublish_at: 2026-12-20 18:00\n"
-                                                   "channels: [mastodon]\nlang: fa\ncampaign: yalda"), False),
+                                                   "channels: [mastodon]\nlang: fa\ncampaign: yalda"), ""),
     ("write a reply post", lambda r: r.post("thanks", "title: Thanks\npublish_at: 2026-11-21 08:00\n"
                                                       "channels: [mastodon]\nin_reply_to: mastodon-1",
-                                            month="2026/11"), False),
-    ("an editor's swap file beside the posts", lambda r: r.write("content/posts/2026/11/.done.md.swp", "x"), True),
+                                            month="2026/11"), ""),
+    ("an editor's swap file beside the posts", lambda r: r.write("content/posts/2026/11/.done.md.swp", "x"), "kept"),
     ("name an image that is not there yet", lambda r: r.post("quiet", "title: Quieter\npublish_at: 2026-11-12 09:30\n"
                                                                    "channels: [bluesky]\nmedia:\n  - path: quiet.png\n"
-                                                                   "    alt: A quiet street", month="2026/11"), True),
-    ("put the image beside the post", lambda r: r.write("content/posts/2026/11/quiet.png", "png"), False),
+                                                                   "    alt: A quiet street", month="2026/11"), "kept"),
+    ("put the image beside the post", lambda r: r.write("content/posts/2026/11/quiet.png", "png"), ""),
     ("shorten a post check found too long", lambda r: r.post("long", "title: Long\npublish_at: 2026-12-22 18:00\n"
-                                                                    "channels: [bluesky]", body="word " * 50), True),
+                                                                    "channels: [bluesky]", body="word " * 50), "patched"),
     ("edit a post again", lambda r: r.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\n"
                                                   "channels: [mastodon, bluesky]\ncampaign: winter",
-                                           "Sale ends soon", month="2026/11"), True),
-    ("add a comment", lambda r: feedback(r, "sale", "mastodon-3", "Nice"), False),
+                                           "Sale ends soon", month="2026/11"), "patched"),
+    ("add a comment", lambda r: feedback(r, "sale", "mastodon-3", "Nice"), ""),
 ]
 
 
@@ -78,10 +81,10 @@ def test_after_each_edit_the_site_equals_a_clean_build(repo, tmp_path):
     assert not first.partial
     site = repo.root / "site"
     assert "content/posts/2026/12/long.md" in (site / "index.html").read_text()
-    for name, edit, partial in EDITS:
+    for name, edit, way in EDITS:
         edit(repo)
         result = build_site(repo.root, None, NOW)
-        assert result.partial == partial, name
+        assert (result.partial, result.patched) == (way != "", way == "patched"), name
         assert snapshot(site) == clean_build(repo, clean_dir), f"after: {name}"
         assert result.pages == len(list(site.rglob("*.html"))), name
 
@@ -173,7 +176,7 @@ def test_the_default_root_dot_names_files_from_the_repository(repo, monkeypatch,
     calendar(repo)
     monkeypatch.chdir(repo.root)
     root = Path(".")  # what --root defaults to: Path(".") / "content" drops the "./"
-    assert "content/posts/2026/11/done.md" in depends.post_files(root)
+    assert "content/posts/2026/11/done.md" in cachelib.fingerprint(root).kept
     assert {i.path for i in load_feedback(root)[0]} == {"content/feedback/done/mastodon-1.md",
                                                          "content/feedback/done/mastodon-2.md"}
     build_site(root, None, NOW)

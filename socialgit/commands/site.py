@@ -54,7 +54,8 @@ def _show(result: BuildResult, root: Path) -> str:
         where = result.out
     if result.unchanged:
         return f"{where}/: up to date ({result.pages} pages), nothing changed ({result.seconds:.2f} s)"
-    kept = "; only posts changed, pages they cannot change kept" if result.partial else ""
+    kept = ("; only posts' words changed: their pages and calendar.ics patched, nothing else read" if result.patched
+            else "; only posts changed, pages they cannot change kept" if result.partial else "")
     return (f"{where}/: {result.pages} pages, {result.files} files; rendered {result.rendered}, "
             f"wrote {result.written}, removed {result.removed}{kept} ({result.seconds:.2f} s)")
 

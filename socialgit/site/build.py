@@ -14,34 +14,27 @@ read and only those pages are modelled; the others are kept as they are.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 import time
-import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 import jinja2
 
-from .. import derived, gitrepo
+from .. import derived
 from ..calendar import load_calendar
-from ..check import check_calendar, post_problems
-from ..content import POSTS_DIR
+from ..check import every_problem, post_findings
 from ..feedback import load_feedback, load_feedback_files
-from ..history_import import load_imported
-from ..insights import sentiment_tally
-from ..metrics import load_metrics
 from ..problems import Problem, UserError
 from . import cache as cachelib
 from . import depends
 from . import feeds
-from .memo import Memo
-from .insights_page import PATH as INSIGHTS_PATH
+from .memo import Memo, post_history
+from .patch import patch_site
 from .model import SiteInput, SiteModel, build_context, build_model
-from .render import BodyRenderer, Renderer
+from .render import BodyRenderer, Renderer, template_error
 from .theme import STATIC_DIR
 from .uptodate import BuildResult, SiteState, site_state
 
@@ -53,21 +46,20 @@ Progress = Callable[[int, int], None]  # (done, total)
 
 def read_posts(root: Path, now: datetime, drafts: bool, remember: bool = False, hide_handles: bool = False,
                known: Callable[[list], dict[str, list[Problem]]] | None = None
-               ) -> tuple[SiteInput, dict[str, list[Problem]]]:
+               ) -> tuple[SiteInput, dict[str, tuple[list[Problem], list[Problem]]]]:
     """The read stage up to the feedback, metrics and imported history (read_rest reads those).
 
-    Also returns each post's own problems by path (check.post_problems); ``known(posts)`` gives
-    those of post files unchanged since the last build, not looked for again.
+    Also returns check's findings per post file (check.post_findings); ``known(posts)`` gives
+    the own problems of post files unchanged since the last build, not looked for again.
     """
     calendar, problems = load_calendar(root)
     # every post's network parts, lengths and page HTML in one Markdown pass, on every core;
     # check, the pages and the feeds then find them ready (and the next build remembers them)
     derived.prepare(calendar.posts, calendar.config, root if remember else None, html=BodyRenderer())
-    known = known(calendar.posts) if known else {}
-    own = {p.path: known[p.path] if p.path in known else post_problems(p, calendar.config) for p in calendar.posts}
-    found = check_calendar(calendar, now, own, prepared=True)
-    return SiteInput(calendar, now, problems, [], _history(root, remember), drafts, found,
-                     hide_handles=hide_handles), own
+    findings = post_findings(calendar, now, known(calendar.posts) if known else None, prepared=True)
+    return SiteInput(calendar, now, problems, [], post_history(root, remember), drafts,
+                     every_problem(findings, calendar, now),
+                     hide_handles=hide_handles), findings
 
 
 def read_rest(root: Path, source: SiteInput, remember: bool = False) -> list[Problem]:
@@ -77,10 +69,18 @@ def read_rest(root: Path, source: SiteInput, remember: bool = False) -> list[Pro
     """
     source.feedback, found = load_feedback(root, use_cache=remember)
     source.problems = source.problems + found
-    source.metrics, learn_problems = load_metrics(root)  # the insights page's inputs, as `socialgit insights` reads them
+    _read_learning(root, source)
+    return found
+
+
+def _read_learning(root: Path, source: SiteInput) -> None:
+    """The insights page's inputs, as `socialgit insights` reads them: metrics and imported history."""
+    from ..history_import import load_imported  # not loaded by a rebuild that keeps the insights page
+    from ..metrics import load_metrics
+
+    source.metrics, learn_problems = load_metrics(root)
     source.imported, imported_problems = load_imported(root)
     source.learn_problems = learn_problems + imported_problems
-    return found
 
 
 def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
@@ -91,33 +91,7 @@ def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
     return source
 
 
-def _history(root: Path, remember: bool) -> dict:
-    """The posts' history from git; while HEAD stays, the same (remembered under .socialgit/)."""
-    memo = Memo(root if remember else None, "history", cachelib.git_head(root))
-    rows = memo.get("posts", lambda: {path: tuple((c.commit, c.author, c.when.timestamp(), c.subject) for c in changes)
-                                      for path, changes in gitrepo.history(root, POSTS_DIR).items()})
-    memo.save()
-    return {path: [gitrepo.Change(commit, author, datetime.fromtimestamp(stamp, timezone.utc), subject)
-                   for commit, author, stamp, subject in changes] for path, changes in rows.items()}
-
-
 # --- writing ----------------------------------------------------------------
-
-def _write(out: Path, rel: str, data: bytes, known: str | None) -> tuple[str, bool]:
-    """Write ``data`` unless the file already holds exactly it; return (hash, written)."""
-    digest = cachelib.file_hash(data)
-    target = os.path.join(out, rel)
-    if known == digest and os.path.isfile(target):
-        return digest, False
-    folder, name = os.path.split(target)
-    if not os.path.isdir(folder):  # one stat; Path.mkdir(parents=True) costs ten times that
-        os.makedirs(folder, exist_ok=True)
-    temp = os.path.join(folder, f".{name}.tmp")
-    with open(temp, "wb") as handle:
-        handle.write(data)
-    os.replace(temp, target)
-    return digest, True
-
 
 _JOB: tuple | None = None  # (root, setup, out, pages, info, known hashes): inherited by forked workers
 _RENDERER: tuple[tuple[str, str], Renderer] | None = None
@@ -141,35 +115,18 @@ def _render_some(indexes: list[int]) -> list[tuple[str, str, bool]]:
         try:
             html = renderer.page(page, info)
         except jinja2.TemplateError as exc:
-            raise UserError(_template_error(exc)) from None
-        digest, written = _write(out, page.path, html.encode("utf-8"), known.get(page.path))
+            raise UserError(template_error(exc)) from None
+        digest, written = cachelib.write_output(out, page.path, html.encode("utf-8"), known.get(page.path))
         done.append((page.path, digest, written))
     return done
-
-
-def _template_error(exc: jinja2.TemplateError) -> str:
-    name, line = getattr(exc, "filename", None) or getattr(exc, "name", None), getattr(exc, "lineno", None)
-    if not name:
-        # errors while rendering carry no file: Jinja puts the template's lines in the traceback
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".xml"))]
-        if frames:
-            name, line = frames[-1].filename, frames[-1].lineno
-    name = _short(name) if name else "a template"
-    where = f"{name}:{line}" if line else name
-    return (f"{where}: {exc.message or exc.__class__.__name__}; fix the template "
-            "(or delete your copy in templates/ to use the default theme)")
-
-
-def _short(name: str) -> str:
-    try:
-        return Path(name).resolve().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return name
 
 
 def _render(root: Path, setup: str, out: Path, pages: list, info, known: dict[str, str],
             progress: Progress | None) -> list[tuple[str, str, bool]]:
     global _JOB
+    import multiprocessing  # only a build that renders many pages starts processes
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     _JOB = (root, setup, out, pages, info, known)
     # made before the fork, so the workers inherit the compiled templates
     _renderer(root, setup).forget()
@@ -229,13 +186,17 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
     record = None
     if use_cache and old.valid_at(now):
         record = depends.load(root, out)
+        patched = patch_site(root, out, now, state, record, drafts, hide_handles) if record is not None else None
+        if patched is not None:
+            return patched
         if record is not None and (record.inputs != old.inputs
                                    or not depends.only_posts_changed(record, setup, state.groups)):
             record = None
 
-    post_files = depends.post_files(root) if use_cache else {}
-    source, own = read_posts(root, now, drafts, use_cache, hide_handles,
-                             (lambda posts: depends.known_problems(record, post_files, posts)) if record else None)
+    post_files = state.post_files
+    source, findings = read_posts(root, now, drafts, use_cache, hide_handles,
+                                  (lambda posts: depends.known_problems(record, post_files, posts)) if record else None)
+    faults = frozenset(p.path for p in source.problems)
     # what was read lives until the end: cycle collections need not walk it again and again
     gc.freeze()
     try:
@@ -288,10 +249,13 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
                                                      valid_until.isoformat() if valid_until else "", now.isoformat(),
                                                      keys, files))
         if plan is None:  # all of it made again: so is the record
+            from ..insights import sentiment_tally
+
             record = depends.Record(log_paths=site.log_paths, log_posts=site.log_posts,
                                     sentiments=sentiment_tally(source.feedback),
                                     problems=depends.problem_rows(feedback_problems))
-        depends.save(root, out, depends.updated(record, setup, state, post_files, ctx, site, insights, own))
+        depends.save(root, out, depends.updated(record, setup, state, post_files, ctx, site, insights,
+                                                     findings, faults))
     return BuildResult(out, len(site.pages) + len(kept), len(files), len(to_render), written, removed,
                        time.perf_counter() - started, partial=plan is not None)
 
@@ -314,7 +278,9 @@ def _plan(record: depends.Record | None, post_files: dict, ctx, insights: str, s
 
 def _kept(plan: depends.Plan, record: depends.Record, ctx) -> list[str]:
     kept = [f"posts/{i}/index.html" for i in ctx.chips if i not in plan.posts] + list(record.log_paths)
-    return kept if plan.insights else kept + [INSIGHTS_PATH]
+    from .insights_page import PATH
+
+    return kept if plan.insights else kept + [PATH]
 
 
 def _read_for(plan: depends.Plan, record: depends.Record, root: Path, source: SiteInput) -> None:
@@ -323,9 +289,7 @@ def _read_for(plan: depends.Plan, record: depends.Record, root: Path, source: Si
     source.problems = source.problems + depends.problems_of(record.problems)
     source.sentiments = record.sentiments
     if plan.insights:
-        source.metrics, learn_problems = load_metrics(root)
-        source.imported, imported_problems = load_imported(root)
-        source.learn_problems = learn_problems + imported_problems
+        _read_learning(root, source)
 
 
 def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cachelib.BuildCache,
@@ -341,7 +305,7 @@ def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cache
         if old.setup == setup and old.keys.get(rel) == key and rel in old.files and (out / rel).is_file():
             files[rel] = old.files[rel]
             return
-        digest, wrote = _write(out, rel, make(), old.files.get(rel))
+        digest, wrote = cachelib.write_output(out, rel, make(), old.files.get(rel))
         files[rel] = digest
         written += wrote
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
+from ..filecache import POSTS_DIR
 from ..state import read_cache, state_dir, write_cache
 
 CACHE_DIR = "site-cache"  # inside the state folder, .socialgit/ (or $SOCIALGIT_STATE_DIR)
@@ -82,6 +83,7 @@ def git_head(root: Path) -> str:
 class Inputs(NamedTuple):
     digest: str  # of everything below
     groups: dict[str, str]  # per kind of input (git HEAD, socialgit.toml, content/posts, content/feedback, ...)
+    kept: dict[str, tuple[int, int]]  # every file under fingerprint's ``keep`` folder → (size, mtime_ns)
 
 
 def _group(rel: str) -> str:
@@ -89,7 +91,7 @@ def _group(rel: str) -> str:
     return "/".join(rel.strip("/").split("/")[:2])
 
 
-def fingerprint(root: Path, extra_dirs: tuple[str, ...] = ()) -> Inputs:
+def fingerprint(root: Path, extra_dirs: tuple[str, ...] = (), keep: str = POSTS_DIR) -> Inputs:
     """Hashes of the name, size and mtime of every input file and of the git HEAD, per kind of input, and the whole.
 
     Stat data, not contents: one pass of stat calls is what makes a no-change
@@ -98,7 +100,8 @@ def fingerprint(root: Path, extra_dirs: tuple[str, ...] = ()) -> Inputs:
     in a fixed order (names sorted), each first-level folder on its own, so the
     biggest can be walked by a second process: the same hash, in half the time.
     The digests per kind let a rebuild tell "only posts were edited" apart; the
-    whole is the hash of those, so no byte is hashed twice.
+    whole is the hash of those, so no byte is hashed twice. The stat rows of the
+    ``keep`` folder are kept too: they tell which posts were edited.
     """
     root = Path(root)
     groups: dict[str, Any] = {}
@@ -112,21 +115,35 @@ def fingerprint(root: Path, extra_dirs: tuple[str, ...] = ()) -> Inputs:
     base = str(root)
     # two levels here (content/, content/feedback/), then each folder below on its own
     frontier = [os.path.join(base, folder) for folder in INPUT_DIRS + tuple(extra_dirs)]
+    kept: dict[str, tuple[int, int]] = {}
+    inside = os.path.join(base, keep)
+
+    def keeping(folder: str, rows: list) -> None:
+        if folder == inside or folder.startswith(inside + os.sep):
+            rel = folder[len(base) + 1:].replace(os.sep, "/")
+            kept.update((f"{rel}/{name}", (size, mtime)) for name, size, mtime in rows)
+
     for _ in range(2):
         below = []
         for folder in frontier:
             rows, subdirs = _listing(folder)
             if rows is not None:
+                keeping(folder, rows)
                 rel = folder[len(base):]
                 add(_group(rel), _walked(rel, rows))
                 below += subdirs
         frontier = below
-    for top, part in zip(frontier, _tree_digests(frontier)):
+    # the kept folder's trees are walked here, the others shared with a second process
+    mine = [top for top in frontier if top.startswith(inside + os.sep)]
+    digests = dict(zip(mine, (_tree_digest(top, keeping) for top in mine)))
+    others = [top for top in frontier if top not in digests]
+    digests.update(zip(others, _tree_digests(others)))
+    for top in frontier:
         rel = top[len(base):]
-        add(_group(rel), f"{rel}\0".encode("utf-8", "surrogateescape") + part)
+        add(_group(rel), f"{rel}\0".encode("utf-8", "surrogateescape") + digests[top])
     parts = {name: found.hexdigest() for name, found in sorted(groups.items())}
     whole = hashlib.sha256("".join(f"{name}\0{part}\n" for name, part in parts.items()).encode("utf-8", "surrogateescape"))
-    return Inputs(whole.hexdigest(), parts)
+    return Inputs(whole.hexdigest(), parts, dict(sorted(kept.items())))
 
 
 def _listing(folder: str) -> tuple[list | None, list[str]]:
@@ -157,7 +174,7 @@ def _walked(folder: str, rows: list) -> bytes:
     return marshal.dumps((folder, rows), 0)
 
 
-def _tree_digest(top: str) -> bytes:
+def _tree_digest(top: str, seen: Callable[[str, list], None] | None = None) -> bytes:
     digest = hashlib.sha256()
     stack = [top]
     while stack:
@@ -165,6 +182,8 @@ def _tree_digest(top: str) -> bytes:
         rows, subdirs = _listing(folder)
         if rows is None:
             continue
+        if seen is not None:
+            seen(folder, rows)
         digest.update(_walked(folder[len(top):], rows))
         stack.extend(reversed(subdirs))
     return digest.digest()
@@ -210,6 +229,31 @@ def _stat_row(path, name: str) -> bytes:
     except OSError:
         return f"{name}\0-\n".encode()
     return f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode()
+
+
+def write_output(out: Path, rel: str, data: bytes | list, known: str | None) -> tuple[str, bool]:
+    """Write the site's file ``rel`` unless it already holds exactly ``data`` (sha256 ``known``); (hash, written).
+
+    ``data`` may be a list of pieces (bytes, memoryviews) to write one after the other:
+    calendar.ics patched is 30 MB at 10,000 posts, and joining them would copy it twice.
+    """
+    pieces = data if isinstance(data, list) else [data]
+    digest = hashlib.sha256()
+    for piece in pieces:
+        digest.update(piece)
+    digest = digest.hexdigest()
+    target = os.path.join(out, rel)
+    if known == digest and os.path.isfile(target):
+        return digest, False
+    folder, name = os.path.split(target)
+    if not os.path.isdir(folder):  # one stat; Path.mkdir(parents=True) costs ten times that
+        os.makedirs(folder, exist_ok=True)
+    temp = os.path.join(folder, f".{name}.tmp")
+    with open(temp, "wb") as handle:
+        for piece in pieces:
+            handle.write(piece)
+    os.replace(temp, target)
+    return digest, True
 
 
 def file_hash(data: bytes) -> str:

@@ -18,23 +18,26 @@ None: the whole site is modelled, as it always may be; and so do many changed po
 
 from __future__ import annotations
 
+import marshal
+import pickle
 import posixpath
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, NamedTuple
 
 from ..content import POSTS_DIR, Post
 from ..problems import Problem
-from ..filecache import repo_files
 from ..state import read_cache, write_cache
 from . import cache as cachelib
+from .feeds import atom_posts
 from .views import Chip
 
 if TYPE_CHECKING:
     from .model import Context, SiteModel
     from .uptodate import SiteState
 
-FORMAT = 3
+FORMAT = 5
 MANY = 20  # post pages above which (and above a tenth of all) a rebuild models everything
 
 
@@ -47,6 +50,40 @@ class PostRecord(NamedTuple):
     foreign: bool  # a comment answers one that has no post: its link is a place in the whole log
     assets: tuple[tuple[str, str], ...]  # (site path, source) of the files its page links
     history: str  # history_digest of the commits its page lists
+    outline: tuple  # outline(): what pages other than its own and the feeds show of the post besides its chip
+
+
+class PostRows(Mapping[str, PostRecord]):
+    """The record's post pages by post id, each kept as marshal bytes and read when first asked.
+
+    A rebuild after one edit reads a few of 10,000 rows (site/patch.py); reading them
+    all at once was most of the time it took to load the record.
+    """
+
+    def __init__(self, rows: dict[str, bytes] | None = None) -> None:
+        self.rows = rows if rows is not None else {}
+        self.read: dict[str, PostRecord] = {}
+
+    def __getitem__(self, post_id: str) -> PostRecord:
+        found = self.read.get(post_id)
+        if found is None:
+            found = self.read[post_id] = PostRecord(*marshal.loads(self.rows[post_id]))
+        return found
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, post_id: object) -> bool:
+        return post_id in self.rows
+
+    def keys(self):
+        return self.rows.keys()
+
+    def put(self, post_id: str, row: PostRecord) -> None:
+        self.rows[post_id], self.read[post_id] = marshal.dumps(tuple(row)), row
 
 
 @dataclass
@@ -55,7 +92,9 @@ class Record:
     inputs: str = ""  # the build cache's fingerprint of the same build: the two belong together
     groups: dict[str, str] = field(default_factory=dict)  # cache.Inputs.groups of the build
     files: dict[str, tuple[int, int]] = field(default_factory=dict)  # post folder's files → (size, mtime)
-    posts: dict[str, PostRecord] = field(default_factory=dict)
+    posts: PostRows = field(default_factory=PostRows)
+    paths: dict[str, str] = field(default_factory=dict)  # the posts' files → their ids
+    replies: frozenset[str] = frozenset()  # the comments reply posts answer (in_reply_to)
     campaigns: dict[str, str] = field(default_factory=dict)  # campaign → its folder
     log_paths: tuple[str, ...] = ()
     log_posts: frozenset[str] = frozenset()  # ids the log names: its items' posts, our replies, reply posts
@@ -64,6 +103,11 @@ class Record:
     sentiments: dict[str, dict[str, int]] = field(default_factory=dict)  # insights.sentiment_tally
     problems: tuple[tuple, ...] = ()  # the feedback files' problems, for the home page
     checks: dict[str, tuple[tuple, ...]] = field(default_factory=dict)  # post file → check.post_problems, if any
+    receipt_checks: dict[str, tuple[tuple, ...]] = field(default_factory=dict)  # post file → receipt_problems
+    faults: frozenset[str] = frozenset()  # files reading found problems in (posts, receipts, config)
+    home: frozenset[tuple] = frozenset()  # the problems the home page lists, as problem rows
+    agenda: bytes = b""  # the home page's view (views.AgendaPage), pickled
+    atom: frozenset[str] = frozenset()  # the posts feed.xml shows
 
 
 @dataclass(frozen=True)
@@ -72,9 +116,24 @@ class Plan:
     insights: bool  # whether the insights page must be made again
 
 
+def outline(post: Post, channel_states: Mapping[str, str]) -> tuple:
+    """What any page but the post's own shows of a post, besides its chip; posts.json and calendar.ics too,
+    but for the text. An edit that leaves it and the chip alone changes only the post's page, its event in
+    calendar.ics, and check's findings (site/patch.py)."""
+    return (post.title, post.publish_at.isoformat() if post.publish_at else None, post.channels, post.status,
+            post.campaign, post.tags, post.author, post.lang, tuple((m.path, m.alt) for m in post.media),
+            post.in_reply_to, post.late, tuple(sorted(channel_states.items())))
+
+
 def chip_row(chip: Chip) -> tuple:
     return (chip.id, chip.title, chip.day.toordinal() if chip.day else None, chip.time, chip.state, chip.channels,
             chip.direction, chip.lang)
+
+
+def chip_of(row: tuple) -> Chip:
+    """The chip chip_row was made from."""
+    post_id, title, day, time, state, channels, direction, lang = row
+    return Chip(post_id, title, date.fromordinal(day) if day else None, time, state, channels, direction, lang)
 
 
 def neighbours(posts: list[Post]) -> dict[str, tuple[str | None, str | None]]:
@@ -88,11 +147,6 @@ def insights_digest(posts: list[Post]) -> str:
     """What the insights page reads of the posts (their receipts and metrics are other inputs)."""
     return cachelib.key_of(tuple((p.id, p.publish_at.isoformat() if p.publish_at else None, tuple(p.channels),
                                   p.campaign, p.is_draft, p.in_reply_to) for p in posts))
-
-
-def post_files(root: Path) -> dict[str, tuple[int, int]]:
-    """Every file under the posts folder (Markdown or not) → (size, mtime_ns)."""
-    return {rel: (info.st_size, info.st_mtime_ns) for rel, _, info in repo_files(Path(root), POSTS_DIR, "")}
 
 
 def only_posts_changed(record: Record | None, setup: str, groups: dict[str, str]) -> bool:
@@ -172,15 +226,30 @@ def linked_files(posts: list[Post]) -> set[str]:
 
 
 def updated(record: Record, setup: str, state: SiteState, files: dict[str, tuple[int, int]], ctx: Context,
-            site: SiteModel, insights: str, own: dict[str, list[Problem]]) -> Record:
-    """``record`` brought up to the build of ``site`` (post pages it did not make stay as recorded)."""
+            site: SiteModel, insights: str, findings: Mapping[str, tuple[list[Problem], list[Problem]]],
+            faults: frozenset[str]) -> Record:
+    """``record`` brought up to the build of ``site`` (post pages it did not make stay as recorded).
+
+    ``findings`` are check.post_findings; ``faults`` the files reading the posts found problems in.
+    """
     record.setup, record.inputs, record.groups, record.files = setup, state.inputs, state.groups, files
     # the post pages made now, and the others as they were recorded
-    record.posts = {**{i: record.posts[i] for i in ctx.chips.keys() - site.made_from.keys()}, **site.made_from}
+    posts = PostRows({i: record.posts.rows[i] for i in ctx.chips.keys() - site.made_from.keys()})
+    for post_id, row in site.made_from.items():
+        posts.put(post_id, row)
+    record.posts = posts
+    record.paths = {p.path: p.id for p in ctx.posts}
+    record.replies = frozenset(p.in_reply_to for p in ctx.posts if p.in_reply_to)
     record.campaigns, record.insights = ctx.campaign_folders, insights
     if site.insights_valid is not None:
         record.insights_valid = (site.insights_valid[0].isoformat(), site.insights_valid[1].isoformat())
-    record.checks = {path: problem_rows(found) for path, found in own.items() if found}
+    record.checks = {path: problem_rows(own) for path, (own, _) in findings.items() if own}
+    record.receipt_checks = {path: problem_rows(ledger) for path, (_, ledger) in findings.items() if ledger}
+    source = ctx.source
+    record.faults = faults
+    record.home = frozenset(problem_rows(set(source.problems) | set(source.check)))
+    record.agenda = pickle.dumps(site.pages[0], pickle.HIGHEST_PROTOCOL)  # the model's first page is the home page
+    record.atom = frozenset(p.id for p in atom_posts(site.feed_posts))
     return record
 
 
@@ -202,22 +271,23 @@ def record_path(root: Path, out: Path) -> Path:
 
 def load(root: Path, out: Path) -> Record | None:
     try:
-        version, setup, inputs, groups, files, posts, campaigns, log_paths, log_posts, insights, valid, \
-            sentiments, problems, checks = read_cache(record_path(root, out))
+        version, setup, inputs, groups, files, posts, paths, replies, campaigns, log_paths, log_posts, insights, \
+            valid, sentiments, problems, checks, receipt_checks, faults, home, agenda, atom = read_cache(record_path(root, out))
         if version != FORMAT:
             return None
-        return Record(setup, inputs, groups, files, {k: PostRecord(*v) for k, v in posts.items()}, campaigns,
-                      tuple(log_paths), frozenset(log_posts), insights, tuple(valid), sentiments, tuple(problems),
-                      checks)
+        return Record(setup, inputs, groups, files, PostRows(posts), paths, replies, campaigns, tuple(log_paths),
+                      frozenset(log_posts), insights, tuple(valid), sentiments, tuple(problems), checks,
+                      receipt_checks, faults, home, agenda, atom)
     except (TypeError, ValueError, AttributeError):  # none, or not this version's shape
         return None
 
 
 def save(root: Path, out: Path, record: Record) -> None:
     write_cache(record_path(root, out), (
-        FORMAT, record.setup, record.inputs, record.groups, record.files, {k: tuple(v) for k, v in record.posts.items()},
-        record.campaigns, record.log_paths, tuple(sorted(record.log_posts)), record.insights, record.insights_valid,
-        record.sentiments, record.problems, record.checks))
+        FORMAT, record.setup, record.inputs, record.groups, record.files, record.posts.rows, record.paths,
+        record.replies, record.campaigns, record.log_paths, tuple(sorted(record.log_posts)), record.insights, record.insights_valid,
+        record.sentiments, record.problems, record.checks, record.receipt_checks, record.faults, record.home,
+        record.agenda, record.atom))
 
 
 def problem_rows(problems: list[Problem]) -> tuple[tuple, ...]:

@@ -24,9 +24,11 @@ from .views import SiteInfo
 EVENT_LENGTH = timedelta(minutes=15)  # a post is a moment; clients need an end to draw it
 ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+ATOM_ENTRIES = 50
 
 
-def _host(base_url: str) -> str:
+def event_host(base_url: str) -> str:
+    """The host part of the events' UIDs."""
     return urlsplit(base_url).hostname or "socialgit.invalid"
 
 
@@ -44,24 +46,25 @@ def _description(post: FeedPost) -> str:
     return "\n".join(lines)
 
 
-def _event(post: FeedPost, host: str, base_url: str) -> bytes:
+def event(post: FeedPost, host: str, base_url: str) -> bytes:
+    """One post's VEVENT, as calendar_ics puts it in the calendar."""
     start = post.publish_at.astimezone(timezone.utc)
-    event = icalendar.Event()
-    event.add("uid", f"{post.id}@{host}")
+    vevent = icalendar.Event()
+    vevent.add("uid", f"{post.id}@{host}")
     # DTSTAMP must be stable for identical output: the post's last commit, else its time
-    event.add("dtstamp", (post.changed_at or start).astimezone(timezone.utc))
-    event.add("dtstart", start)
-    event.add("dtend", start + EVENT_LENGTH)
-    event.add("summary", post.title)
-    event.add("description", _description(post))
-    event.add("status", "TENTATIVE" if post.draft else "CONFIRMED")
-    event.add("transp", "TRANSPARENT")
+    vevent.add("dtstamp", (post.changed_at or start).astimezone(timezone.utc))
+    vevent.add("dtstart", start)
+    vevent.add("dtend", start + EVENT_LENGTH)
+    vevent.add("summary", post.title)
+    vevent.add("description", _description(post))
+    vevent.add("status", "TENTATIVE" if post.draft else "CONFIRMED")
+    vevent.add("transp", "TRANSPARENT")
     categories = [label for _, label, _ in post.channels] + ([post.campaign] if post.campaign else [])
     if categories:
-        event.add("categories", categories)
+        vevent.add("categories", categories)
     if base_url:
-        event.add("url", _link(base_url, post.path))
-    return event.to_ical()
+        vevent.add("url", _link(base_url, post.path))
+    return vevent.to_ical()
 
 
 def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str, memo=None,
@@ -80,18 +83,18 @@ def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str, memo=
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", info.title)
     cal.add("x-wr-timezone", info.timezone)
-    host = _host(base_url)
+    host = event_host(base_url)
     digests = digests or Digests()
     dated = [post for post in posts if post.publish_at is not None]
     keys = [digests.key(post, host, base_url) for post in dated] if memo is not None else [None] * len(dated)
     missing = [index for index, key in enumerate(keys) if key is None or not memo.has(key)]
     # a full build makes every event: on every core (a worker sends the bytes back)
-    made = dict(zip(missing, (event for event, _ in parse_all(
-        [(index,) for index in missing], lambda index: _event(dated[index], host, base_url), bytes, bytes))))
+    made = dict(zip(missing, (vevent for vevent, _ in parse_all(
+        [(index,) for index in missing], lambda index: event(dated[index], host, base_url), bytes, bytes))))
     events = []
     for index, key in enumerate(keys):
-        event = made.get(index)
-        events.append(event if key is None else memo.get(key, lambda: event))
+        one = made.get(index)
+        events.append(one if key is None else memo.get(key, lambda: one))
     head = cal.to_ical()
     end = head.rindex(b"END:VCALENDAR")
     return head[:end] + b"".join(events) + head[end:]
@@ -101,12 +104,17 @@ def _atom_time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def atom_feed(posts: Iterable[FeedPost], info: SiteInfo, base_url: str,
-              body_html: Callable[[str], str], limit: int = 50) -> bytes:
-    """The published posts, newest first: a feed for people who follow what went out."""
+def atom_posts(posts: Iterable[FeedPost], limit: int = ATOM_ENTRIES) -> list[FeedPost]:
+    """The posts feed.xml shows: the ``limit`` last published, newest first."""
     published = [p for p in posts if p.state in ("published", "partly published")]
     published.sort(key=lambda p: (p.published_at or p.publish_at or EPOCH, p.id), reverse=True)
-    published = published[:limit]
+    return published[:limit]
+
+
+def atom_feed(posts: Iterable[FeedPost], info: SiteInfo, base_url: str,
+              body_html: Callable[[str], str], limit: int = ATOM_ENTRIES) -> bytes:
+    """The published posts, newest first: a feed for people who follow what went out."""
+    published = atom_posts(posts, limit)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
 

@@ -12,12 +12,14 @@ keys must be plain data marshal can keep (bytes, str, numbers, tuples).
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Collection, Hashable
 
-from .. import __version__
+from .. import __version__, gitrepo
+from ..content import POSTS_DIR
 from ..state import read_cache, state_dir, write_cache
-from .cache import CACHE_DIR
+from .cache import CACHE_DIR, git_head
 
 
 class Memo:
@@ -50,3 +52,15 @@ class Memo:
             return
         if write_cache(self.path, (self.salt, self.new)):
             self.path.with_suffix(".pickle").unlink(missing_ok=True)  # an earlier version's
+
+
+def post_history(root: Path, remember: bool, paths: Collection[str] | None = None) -> dict[str, list[gitrepo.Change]]:
+    """The posts' commits by path (of ``paths`` only, if given), from one `git log`; while HEAD stays, the same
+    (remembered under .socialgit/ with ``remember``)."""
+    memo = Memo(root if remember else None, "history", git_head(root))
+    rows = memo.get("posts", lambda: {path: tuple((c.commit, c.author, c.when.timestamp(), c.subject) for c in changes)
+                                      for path, changes in gitrepo.history(root, POSTS_DIR).items()})
+    memo.save()
+    wanted = rows.keys() if paths is None else [path for path in paths if path in rows]
+    return {path: [gitrepo.Change(commit, author, datetime.fromtimestamp(stamp, timezone.utc), subject)
+                   for commit, author, stamp, subject in rows[path]] for path in wanted}

@@ -99,6 +99,7 @@ class Context:
     assets: dict[str, str] = field(default_factory=dict)
     page_assets: dict[str, str] = field(default_factory=dict)  # those of the post page being made
     made_from: dict = field(default_factory=dict)  # post id → depends.PostRecord
+    around: Mapping[str, tuple] | None = None  # post id → (id before, id after); None: from ``posts``
 
     def use_asset(self, target: str, source: str) -> None:
         """A file to copy into the site, at ``target``, for the page being made."""
@@ -171,30 +172,16 @@ def short_time(moment: datetime, zone, loc: i18n.Locale = i18n.ENGLISH) -> str:
 def build_context(source: SiteInput) -> Context:
     calendar = source.calendar
     config = calendar.config
-    zone = config.timezone
     now = source.now
-    today = now.astimezone(zone).date()
+    today = now.astimezone(config.timezone).date()
     posts = [p for p in calendar.posts if source.drafts or not p.is_draft]
     posts.sort(key=lambda p: (p.publish_at is None, p.publish_at.timestamp() if p.publish_at else 0, p.id))
-    shorts = short_names({n: c.label for n, c in config.channels.items()})
-    channels = {name: ChannelView(name, c.label, shorts[name], c.color, c.network, c.max_length,
-                                  f"channels/{name}/index.html")
-                for name, c in config.channels.items()}
+    channels = channel_views(config)
     states, channel_states, chips = {}, {}, {}
     for post in posts:
-        mine = calendar.receipts.get(post.id, {})
-        states[post.id] = timing.post_state(post, mine, now, config.grace, config.late)
-        channel_states[post.id] = {c: timing.channel_state(post, mine.get(c), now, config.grace, config.late)
-                                   for c in post.channels}
-        local = post.publish_at.astimezone(zone) if post.publish_at else None
-        chips[post.id] = Chip(post.id, post.title, local.date() if local else None,
-                              f"{local:%H:%M}" if local else "", states[post.id],
-                              tuple(c for c in post.channels if c in channels), post.direction, post.lang)
-    this_week = cm.week_key(today, config.week_start)
-    loc = i18n.site_locale(config.locale, config.calendar)
-    info = SiteInfo(config.title, zone.key, tuple(channels.values()),
-                    month_path("calendar/", *loc.system.month_of(today)), week_path(this_week),
-                    any(p.campaign for p in posts), config.locale, config.calendar)
+        states[post.id], channel_states[post.id], chips[post.id] = post_view(post, calendar.receipts.get(post.id, {}),
+                                                                             now, config, channels)
+    info = site_info(config, channels, today, any(p.campaign for p in posts))
     folders: dict[str, str] = {}
     for name in sorted({p.campaign for p in posts if p.campaign}):
         folder, number = slug(name), 2
@@ -202,6 +189,33 @@ def build_context(source: SiteInput) -> Context:
             folder, number = f"{slug(name)}-{number}", number + 1
         folders[name] = folder
     return Context(source, info, posts, chips, states, channel_states, channels, today, folders)
+
+
+def channel_views(config) -> dict[str, ChannelView]:
+    shorts = short_names({n: c.label for n, c in config.channels.items()})
+    return {name: ChannelView(name, c.label, shorts[name], c.color, c.network, c.max_length,
+                              f"channels/{name}/index.html")
+            for name, c in config.channels.items()}
+
+
+def post_view(post: Post, receipts: Mapping[str, Receipt], now: datetime, config,
+              channels: Mapping[str, ChannelView]) -> tuple[str, dict[str, str], Chip]:
+    """A post's state, its state per channel, and its chip."""
+    state = timing.post_state(post, receipts, now, config.grace, config.late)
+    channel_states = {c: timing.channel_state(post, receipts.get(c), now, config.grace, config.late)
+                      for c in post.channels}
+    local = post.publish_at.astimezone(config.timezone) if post.publish_at else None
+    chip = Chip(post.id, post.title, local.date() if local else None, f"{local:%H:%M}" if local else "", state,
+                tuple(c for c in post.channels if c in channels), post.direction, post.lang)
+    return state, channel_states, chip
+
+
+def site_info(config, channels: Mapping[str, ChannelView], today: date, campaigns: bool) -> SiteInfo:
+    """What every page shows of the site: its name, zone, channels, where "this month" and "this week" are."""
+    loc = i18n.site_locale(config.locale, config.calendar)
+    return SiteInfo(config.title, config.timezone.key, tuple(channels.values()),
+                    month_path("calendar/", *loc.system.month_of(today)),
+                    week_path(cm.week_key(today, config.week_start)), campaigns, config.locale, config.calendar)
 
 
 def validity(source: SiteInput) -> tuple[datetime, datetime]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import PurePosixPath
+from typing import Iterable, Mapping
 
 from .. import textlimits, timing
 from ..content import Post
 from ..feedback import FeedbackItem
 from ..ledger import parse_instant
+from ..problems import Problem
 from . import calendar_math as cm
 from . import depends, feedback_entries
 from . import model as m
@@ -64,23 +66,28 @@ def agenda(ctx: "m.Context") -> AgendaPage:
                 grouped.setdefault((state, why), []).append(label)
         attention += [Attention(chips[post.id], tuple(labels), state, why)
                       for (state, why), labels in grouped.items()]
-    by_path = {p.path: p.id for p in ctx.posts}
-    problems = []
-    for problem in sorted(set(ctx.source.problems) | set(ctx.source.check),
-                          key=lambda p: ({"error": 0, "warning": 1}.get(p.level, 2), p.path, p.line or 0, p.message)):
-        # missed posts are already listed above with their state; check repeats them as warnings
-        if "never published on" in problem.message or problem.level not in ("error", "warning"):
-            continue
-        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-        post_id = by_path.get(problem.path)
-        problems.append(ProblemView(problem.level, where, problem.message,
-                                    f"posts/{post_id}/index.html" if post_id else None))
+    problems = problem_views(set(ctx.source.problems) | set(ctx.source.check), {p.path: p.id for p in ctx.posts})
     beat = ctx.source.calendar.heartbeat or {}
     runner = m.local_text(parse_instant(beat.get("last_run")), zone, loc=loc)
     undated = tuple(chips[p.id] for p in ctx.posts if p.publish_at is None)
     return AgendaPage("index.html", m.day_title(today, today, loc), due, upcoming, week,
-                      tuple(r for _, r in recent[:10]), tuple(attention), tuple(problems), runner, undated,
+                      tuple(r for _, r in recent[:10]), tuple(attention), problems, runner, undated,
                       _counts(ctx.states.values()))
+
+
+def problem_views(problems: Iterable[Problem], posts_by_path: Mapping[str, str]) -> tuple[ProblemView, ...]:
+    """The home page's list of what check and reading found, errors first, each linked to its post's page."""
+    found = []
+    for problem in sorted(problems, key=lambda p: ({"error": 0, "warning": 1}.get(p.level, 2), p.path,
+                                                   p.line or 0, p.message)):
+        # missed posts are already listed above with their state; check repeats them as warnings
+        if "never published on" in problem.message or problem.level not in ("error", "warning"):
+            continue
+        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+        post_id = posts_by_path.get(problem.path)
+        found.append(ProblemView(problem.level, where, problem.message,
+                                 f"posts/{post_id}/index.html" if post_id else None))
+    return tuple(found)
 
 
 # --- month grids ------------------------------------------------------------
@@ -268,7 +275,7 @@ def post_pages(ctx: "m.Context", only: frozenset[str] | None = None) -> list[Pos
         by_feedback_id[item.id] = item
         if item.post:
             feedback[item.post].append(item)
-    around = depends.neighbours(ctx.posts)
+    around = ctx.around if ctx.around is not None else depends.neighbours(ctx.posts)
     found = []
     for post in ctx.posts:
         if only is not None and post.id not in only:
@@ -310,7 +317,7 @@ def _made_from(ctx: "m.Context", post: Post, around: tuple, shown: list[Feedback
         post.path, depends.chip_row(ctx.chips[post.id]), around, post.in_reply_to,
         tuple(sorted({i.path for i in shown + answered})),
         any(not (i.post and i.post in ctx.chips) for i in answered), tuple(sorted(ctx.page_assets.items())),
-        depends.history_digest(changes))
+        depends.history_digest(changes), depends.outline(post, ctx.channel_states[post.id]))
 
 
 # --- channels and campaigns -------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import traceback
 from pathlib import Path
 
 import jinja2
@@ -19,6 +20,8 @@ import nh3
 from markupsafe import Markup, escape
 
 from .. import __version__, derived, i18n, plaintext
+from ..state import state_dir
+from .cache import CACHE_DIR
 from .theme import REPO_TEMPLATES, THEME_DIR
 from .views import SiteInfo, state_class
 
@@ -99,6 +102,31 @@ class BodyRenderer:
         return Markup(isolate_html(clean, direction) if direction else clean)
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """The templates compiled to Python, kept under .socialgit/: compiling the theme costs more than a page.
+
+    Jinja finds a template's code by its name, file and a checksum of its source; the
+    folder is named by what else shapes the code: Jinja's version and this module (the
+    environment's options). A cache is a shortcut: a folder that cannot be written only
+    means compiling again.
+    """
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _compiled(root: Path) -> jinja2.BytecodeCache | None:
+    try:
+        folder = state_dir(root) / CACHE_DIR / f"templates-{jinja2.__version__}-{BodyRenderer.salt[:16]}"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _CompiledTemplates(str(folder))
+
+
 def environment(root: Path, locale: i18n.Locale = i18n.ENGLISH) -> jinja2.Environment:
     """The calendar's own templates/ first, then the theme shipped in the package, speaking ``locale``.
 
@@ -114,7 +142,7 @@ def environment(root: Path, locale: i18n.Locale = i18n.ENGLISH) -> jinja2.Enviro
     # and checking every template's mtime on every page cost more than rendering some of them
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             extensions=["jinja2.ext.i18n"], auto_reload=False)
+                             extensions=["jinja2.ext.i18n"], auto_reload=False, bytecode_cache=_compiled(root))
     env.install_gettext_translations(locale.translations, newstyle=True)
     env.filters["state_class"] = state_class
     env.filters["digits"] = locale.digits
@@ -134,6 +162,26 @@ def environment(root: Path, locale: i18n.Locale = i18n.ENGLISH) -> jinja2.Enviro
     env.globals["site_lang"] = locale.language
     env.globals["site_dir"] = locale.direction
     return env
+
+
+def template_error(exc: jinja2.TemplateError) -> str:
+    name, line = getattr(exc, "filename", None) or getattr(exc, "name", None), getattr(exc, "lineno", None)
+    if not name:
+        # errors while rendering carry no file: Jinja puts the template's lines in the traceback
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".xml"))]
+        if frames:
+            name, line = frames[-1].filename, frames[-1].lineno
+    name = _short(name) if name else "a template"
+    where = f"{name}:{line}" if line else name
+    return (f"{where}: {exc.message or exc.__class__.__name__}; fix the template "
+            "(or delete your copy in templates/ to use the default theme)")
+
+
+def _short(name: str) -> str:
+    try:
+        return Path(name).resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return name
 
 
 def relative_root(page_path: str) -> str:

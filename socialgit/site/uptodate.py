@@ -34,6 +34,7 @@ class BuildResult:
     seconds: float
     unchanged: bool = False  # nothing could have changed: nothing was read or written
     partial: bool = False  # only posts changed: the pages they could not change were kept unread (site/depends.py)
+    patched: bool = False  # only posts' words changed: their pages and calendar.ics alone were made (site/patch.py)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class SiteState:
     inputs: str
     started: float
     groups: dict[str, str]  # a digest per kind of input (cache.Inputs)
+    post_files: dict[str, tuple[int, int]]  # every file under content/posts → (size, mtime_ns)
 
     def unchanged(self, now: datetime) -> BuildResult | None:
         """The result of a build that has nothing to do, or None when something may have changed."""
@@ -84,4 +86,5 @@ def site_state(root: Path, out: Path, drafts: bool, hide_handles: bool = False, 
     refuse_dangerous_out(root, out)
     old = cachelib.load(root, out) if use_cache else cachelib.BuildCache()
     inputs = cachelib.fingerprint(root, EXTRA_INPUTS)
-    return SiteState(out, old, setup_key(root, out, drafts, hide_handles), inputs.digest, started, inputs.groups)
+    return SiteState(out, old, setup_key(root, out, drafts, hide_handles), inputs.digest, started, inputs.groups,
+                     inputs.kept)
