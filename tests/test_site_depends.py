@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 from pathlib import Path
 
@@ -183,3 +184,13 @@ def test_the_default_root_dot_names_files_from_the_repository(repo, monkeypatch,
     repo.post("done", "title: Done\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", "Edited.", month="2026/11")
     assert build_site(root, None, NOW).partial
     assert snapshot(repo.root / "site") == clean_build(repo, tmp_path)
+
+
+def test_the_record_keeps_each_page_as_it_was_made():
+    rows = depends.PostRows()
+    row = depends.PostRecord("content/posts/a.md", ("a",), (None, "b"), None,
+                             ("content/feedback/a/x-1.md", "content/feedback/a/deeper/x-2.md",
+                              "content/feedback/b/x-3.md"), False, (), "h", ())
+    rows.put("a", row)
+    assert len(rows.rows["a"]) < len(marshal.dumps(tuple(row)))  # its own folder's names kept short
+    assert depends.PostRows(dict(rows.rows))["a"] == row

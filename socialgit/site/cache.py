@@ -143,7 +143,7 @@ def fingerprint(root: Path, extra_dirs: tuple[str, ...] = (), keep: str = POSTS_
         add(_group(rel), f"{rel}\0".encode("utf-8", "surrogateescape") + digests[top])
     parts = {name: found.hexdigest() for name, found in sorted(groups.items())}
     whole = hashlib.sha256("".join(f"{name}\0{part}\n" for name, part in parts.items()).encode("utf-8", "surrogateescape"))
-    return Inputs(whole.hexdigest(), parts, dict(sorted(kept.items())))
+    return Inputs(whole.hexdigest(), parts, kept)
 
 
 def _listing(folder: str) -> tuple[list | None, list[str]]:

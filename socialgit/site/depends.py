@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .model import Context, SiteModel
     from .uptodate import SiteState
 
-FORMAT = 5
+FORMAT = 6
 MANY = 20  # post pages above which (and above a tenth of all) a rebuild models everything
 
 
@@ -67,7 +67,10 @@ class PostRows(Mapping[str, PostRecord]):
     def __getitem__(self, post_id: str) -> PostRecord:
         found = self.read.get(post_id)
         if found is None:
-            found = self.read[post_id] = PostRecord(*marshal.loads(self.rows[post_id]))
+            row = PostRecord(*marshal.loads(self.rows[post_id]))
+            folder = _feedback_folder(post_id)
+            found = self.read[post_id] = row._replace(
+                feedback=tuple(path if "/" in path else folder + path for path in row.feedback))
         return found
 
     def __iter__(self):
@@ -83,7 +86,15 @@ class PostRows(Mapping[str, PostRecord]):
         return self.rows.keys()
 
     def put(self, post_id: str, row: PostRecord) -> None:
-        self.rows[post_id], self.read[post_id] = marshal.dumps(tuple(row)), row
+        # a comment's file in the post's own folder is kept by its name: half the record's bytes
+        folder = _feedback_folder(post_id)
+        names = tuple(path[len(folder):] if path.startswith(folder) and "/" not in path[len(folder):] else path
+                      for path in row.feedback)
+        self.rows[post_id], self.read[post_id] = marshal.dumps(tuple(row._replace(feedback=names))), row
+
+
+def _feedback_folder(post_id: str) -> str:
+    return f"content/feedback/{post_id}/"
 
 
 @dataclass

@@ -17,6 +17,7 @@ a file that did not read cleanly, more than a few files.
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import time
@@ -95,7 +96,7 @@ def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: d
     if events is None:
         return None
     # everything is read and checked: from here on, files are written
-    keys, written, rendered = dict(old.keys), dict(old.files), 0
+    keys, written, rendered, writes = dict(old.keys), dict(old.files), 0, 0
     digests, folder = cachelib.Digests(), str(out)
     for page in made:
         key = keys[page.path] = digests.key(state.setup, ctx.info, page)
@@ -106,8 +107,7 @@ def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: d
         except jinja2.TemplateError as exc:
             raise UserError(template_error(exc)) from None
         written[page.path], wrote = cachelib.write_output(out, page.path, html.encode("utf-8"), old.files.get(page.path))
-        rendered += 1
-    writes = rendered
+        rendered, writes = rendered + 1, writes + wrote
     if events:
         written[ICS], wrote = cachelib.write_output(out, ICS, events, old.files.get(ICS))
         keys[ICS] = PATCHED + written[ICS]
@@ -181,9 +181,10 @@ def _patched_ics(out: Path, old: cachelib.BuildCache, posts: list[m.FeedPost], b
     cannot be patched (not the file the last build wrote, or not exactly one event of a post)."""
     if not posts:
         return []
-    try:
-        data = (out / ICS).read_bytes()
-    except OSError:
+    try:  # mapped, not read: 32 MB at 10,000 posts, of which one event changes
+        with open(out / ICS, "rb") as handle:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # no file, or an empty one
         return None
     if cachelib.file_hash(data) != old.files.get(ICS):
         return None
@@ -203,7 +204,7 @@ def _patched_ics(out: Path, old: cachelib.BuildCache, posts: list[m.FeedPost], b
     return pieces + [whole[done:]]
 
 
-def _event_span(calendar: bytes, event: bytes) -> tuple[int, int] | None:
+def _event_span(calendar: mmap.mmap, event: bytes) -> tuple[int, int] | None:
     """Where in ``calendar`` the event of ``event``'s UID is; None unless there is exactly one.
 
     Values are escaped and folded the same way in both, so the UID's (folded) line is the
@@ -217,7 +218,7 @@ def _event_span(calendar: bytes, event: bytes) -> tuple[int, int] | None:
             break
     uid = b"\r\n" + event[start:end]
     at = calendar.find(uid)
-    if at == -1 or calendar.find(uid, at + 1) != -1 or calendar.startswith(b" ", at + len(uid)):
+    if at == -1 or calendar.find(uid, at + 1) != -1 or calendar[at + len(uid):at + len(uid) + 1] == b" ":
         return None
     begin = calendar.rfind(b"BEGIN:VEVENT\r\n", 0, at)
     finish = calendar.find(b"END:VEVENT\r\n", at)
