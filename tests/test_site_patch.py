@@ -144,3 +144,13 @@ def test_build_says_what_it_patched(repo):
     assert done.exit_code == 0, done.output
     # its page, the home page (check: a published post edited) and calendar.ics
     assert "rendered 2, wrote 3, removed 0; only posts' words changed: their pages and calendar.ics patched" in done.output
+
+
+def test_an_edit_committed_before_the_build_lists_its_commit(repo, tmp_path):
+    published(repo)
+    build_site(repo.root, None, NOW)
+    edit(repo, "p01", "Post number 1, edited.")
+    repo.commit("Fix the first posts' words")
+    assert not build_site(repo.root, None, NOW).patched  # its page lists the commit: the other paths
+    assert "Fix the first posts" in (repo.root / "site/posts/p01/index.html").read_text()
+    assert snapshot(repo.root / "site") == clean_build(repo, tmp_path)

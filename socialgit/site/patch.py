@@ -30,7 +30,7 @@ import jinja2
 from .. import derived
 from ..check import Calendar, FeedbackIds, post_problems, receipt_problems
 from ..config import load_config
-from ..content import POSTS_DIR, Post, read_post
+from ..content import Post, read_post
 from ..feedback import load_feedback_files
 from ..ledger import post_receipts
 from ..problems import UserError, has_errors
@@ -54,11 +54,10 @@ def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: d
     ``record`` is what the last build into ``out`` left (depends.load), ``state`` its cache and the inputs now.
     """
     root, out, old = Path(root), Path(out), state.old
-    if (not old.valid_at(now) or old.setup != state.setup or record.inputs != old.inputs
-            or record.setup != state.setup or not record.agenda
-            or set(record.groups) != set(state.groups)
-            or any(record.groups[name] != digest for name, digest in state.groups.items() if name != POSTS_DIR)):
-        return None
+    if (not old.valid_at(now) or old.setup != state.setup or record.inputs != old.inputs or not record.agenda
+            or not depends.only_posts_changed(record, state.setup, state.groups)
+            or record.groups[cachelib.HEAD_GROUP] != state.groups[cachelib.HEAD_GROUP]):
+        return None  # more than post files changed, or a commit was made (post pages list their commits)
     files = state.post_files
     changed = {rel for rel in files.keys() | record.files.keys() if files.get(rel) != record.files.get(rel)}
     by_path = record.paths
