@@ -76,7 +76,9 @@ def build(out, drafts, hide_handles, root, now_text):
 
     Links are relative, so the folder works from any sub-path and from file://.
     Rebuilds are incremental (cache in .socialgit/, safe to delete): only changed pages are written,
-    and when only posts were edited or committed, no page they cannot change is even read again.
+    and when only posts were edited or committed, no page they cannot change is even read again;
+    an edit of a post's words alone (not its title, time or channels) remakes just its page, its
+    event in calendar.ics and, if check's findings moved, the home page.
     """
     config, _ = load_config_or_fail(root)
     now = parse_now(now_text, config.timezone)
