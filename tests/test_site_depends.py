@@ -42,7 +42,7 @@ EDITS = [
     # other post pages and the log are kept (site/depends.py), "" when all is modelled)
     ("edit the body of a post with comments",
      lambda r: r.post("done", "title: Done\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", "Edited.",
-                      month="2026/11"), "kept"),
+                      month="2026/11"), "patched"),
     ("retitle a post without comments: its neighbours show its chip",
      lambda r: r.post("quiet", "title: Quieter\npublish_at: 2026-11-12 09:30\nchannels: [bluesky]",
                       month="2026/11"), "kept"),

@@ -10,8 +10,9 @@ page only if check's findings about the post changed (a text now too long, a
 published post edited). So only the edited files are read, with their receipts and
 the comments their pages show; their pages are made, the home page from its
 recorded view with the new findings, and the new events replace the old ones in
-calendar.ics. Anything else answers None and build.py's paths take over: a post
-added, removed, moved or retitled, a reply post, a post feed.xml shows, a commit,
+calendar.ics; feed.xml is made again from the posts it shows when it shows an
+edited one (its entry holds the body). Anything else answers None and build.py's
+paths take over: a post added, removed, moved or retitled, a reply post, a commit,
 a file that did not read cleanly, more than a few files.
 """
 
@@ -43,8 +44,8 @@ from .uptodate import BuildResult, SiteState
 from .views import Chip
 
 MAX_POSTS = 5  # edited files; more is a checkout or a search-and-replace, for the other paths
-ICS = "calendar.ics"
-PATCHED = "patched:"  # prefix of calendar.ics's key once patched: no build's key equals it, so the next makes it
+ICS, ATOM = "calendar.ics", "feed.xml"
+PATCHED = "patched:"  # prefix of a feed's key once patched: no build's key equals it, so the next makes it
 
 
 def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: depends.Record, drafts: bool,
@@ -92,7 +93,9 @@ def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: d
         agenda = replace(pickle.loads(record.agenda), problems=pages.problem_views(depends.problems_of(home), by_path))
         made.append(agenda)
     events = _patched_ics(out, old, [p for p in m.feed_posts(ctx) if p.publish_at is not None], config.base_url)
-    if events is None:
+    atom = _feed_xml(root, config, now, record, posts, receipts, renderer, drafts, hide_handles) \
+        if ids & record.atom else b""
+    if events is None or atom is None:
         return None
     # everything is read and checked: from here on, files are written
     keys, written, rendered, writes = dict(old.keys), dict(old.files), 0, 0
@@ -107,10 +110,11 @@ def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: d
             raise UserError(template_error(exc)) from None
         written[page.path], wrote = cachelib.write_output(out, page.path, html.encode("utf-8"), old.files.get(page.path))
         rendered, writes = rendered + 1, writes + wrote
-    if events:
-        written[ICS], wrote = cachelib.write_output(out, ICS, events, old.files.get(ICS))
-        keys[ICS] = PATCHED + written[ICS]
-        writes += wrote
+    for rel, data in ((ICS, events), (ATOM, atom)):
+        if data:
+            written[rel], wrote = cachelib.write_output(out, rel, data, old.files.get(rel))
+            keys[rel] = PATCHED + written[rel]
+            writes += wrote
     cachelib.save(root, out, cachelib.BuildCache(state.setup, state.inputs, old.valid_from, old.valid_until,
                                                  now.isoformat(), keys, written))
     _record(root, out, record, state, files, ctx, findings, home, made)
@@ -125,7 +129,7 @@ def _read(root: Path, config, paths: list[str], by_path: dict[str, str], record:
     channels = m.channel_views(config)
     for rel in paths:
         post, problems = read_post(config, rel)
-        if post is None or problems or post.id != by_path[rel] or post.in_reply_to or post.id in record.atom:
+        if post is None or problems or post.id != by_path.get(rel) or post.in_reply_to:
             return None
         receipts[post.id], problems = post_receipts(root, post.id)
         if problems:
@@ -138,6 +142,19 @@ def _read(root: Path, config, paths: list[str], by_path: dict[str, str], record:
             return None
         posts.append(post)
     return posts, receipts
+
+
+def _feed_xml(root: Path, config, now: datetime, record: depends.Record, edited: list[Post], receipts: dict,
+              renderer: Renderer, drafts: bool, hide_handles: bool) -> bytes | None:
+    """feed.xml made again when it shows an edited post (its entry holds the body): the posts it shows
+    are read, the others as the last build found them; None if one does not read as it did."""
+    mine = {post.id for post in edited}
+    others = _read(root, config, sorted(record.posts[i].path for i in record.atom - mine), record.paths, record, now)
+    if others is None:
+        return None
+    shown = [post for post in edited if post.id in record.atom] + others[0]
+    ctx = _context(config, now, record, shown, {**receipts, **others[1]}, [], root, drafts, hide_handles)
+    return feeds.atom_feed(m.feed_posts(ctx), ctx.info, config.base_url, renderer.body.html)
 
 
 def _context(config, now: datetime, record: depends.Record, posts: list[Post], receipts: dict[str, dict],
