@@ -243,7 +243,12 @@ def test_build_command_prints_where_and_how_many(repo, monkeypatch):
     assert "up to date" in second.output and "Rendering" not in second.output
     repo.post("done", "title: Done\npublish_at: 2026-11-10 09:30\nchannels: [mastodon]", body="Edited.", month="2026/11")
     third = runner.invoke(cli, ["build", "--root", str(repo.root), "--now", "2026-11-16T10:00"])
-    assert "rendered 1, wrote 3, removed 0; only posts changed, pages they cannot change kept (" in third.output
+    # its page, calendar.ics and feed.xml (the post is published)
+    assert "rendered 1, wrote 3, removed 0; only posts' words changed: their pages and the feeds patched" in third.output
+    repo.post("yalda", "title: یلدا\npublish_at: 2026-12-20 18:00\nchannels: [mastodon]\nlang: fa",
+              body="شب یلدا مبارک! Juniper & Ash")
+    fourth = runner.invoke(cli, ["build", "--root", str(repo.root), "--now", "2026-11-16T10:00"])
+    assert "; only posts changed, pages they cannot change kept (" in fourth.output  # its chip: the grids
 
 
 @pytest.mark.parametrize("jobs_threshold", [1])

@@ -158,7 +158,7 @@ def test_build_says_what_it_patched(repo):
     done = runner.invoke(cli, ["build", *now])
     assert done.exit_code == 0, done.output
     # its page, the home page (check: a published post edited) and calendar.ics
-    assert "rendered 2, wrote 3, removed 0; only posts' words changed: their pages and calendar.ics patched" in done.output
+    assert "rendered 2, wrote 3, removed 0; only posts' words changed: their pages and the feeds patched" in done.output
 
 
 def test_an_edit_committed_before_the_build_lists_its_commit(repo, tmp_path):

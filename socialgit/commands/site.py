@@ -54,7 +54,7 @@ def _show(result: BuildResult, root: Path) -> str:
         where = result.out
     if result.unchanged:
         return f"{where}/: up to date ({result.pages} pages), nothing changed ({result.seconds:.2f} s)"
-    kept = ("; only posts' words changed: their pages and calendar.ics patched, nothing else read" if result.patched
+    kept = ("; only posts' words changed: their pages and the feeds patched, nothing else read" if result.patched
             else "; only posts changed, pages they cannot change kept" if result.partial else "")
     return (f"{where}/: {result.pages} pages, {result.files} files; rendered {result.rendered}, "
             f"wrote {result.written}, removed {result.removed}{kept} ({result.seconds:.2f} s)")
@@ -78,7 +78,7 @@ def build(out, drafts, hide_handles, root, now_text):
     Rebuilds are incremental (cache in .socialgit/, safe to delete): only changed pages are written,
     and when only posts were edited or committed, no page they cannot change is even read again;
     an edit of a post's words alone (not its title, time or channels) remakes just its page, its
-    event in calendar.ics and, if check's findings moved, the home page.
+    event in calendar.ics (and feed.xml if that shows it) and, if check's findings moved, the home page.
     """
     config, _ = load_config_or_fail(root)
     now = parse_now(now_text, config.timezone)
