@@ -25,6 +25,7 @@ import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 
@@ -71,14 +72,14 @@ def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: d
     edited = _read(root, config, sorted(changed), by_path, record, now)
     if edited is None:
         return None
-    posts, receipts = edited
+    posts, receipts = edited.posts, edited.receipts
     ids = frozenset(post.id for post in posts)
     items = load_feedback_files(root, depends.feedback_files(record, ids))
     if any(record.posts[i].foreign for i in ids) or record.replies & {item.id for item in items}:
         return None  # a page showing a comment a reply post answers, or one on no post: the log's paths
     renderer = Renderer(root)
     derived.prepare(posts, config, None, html=renderer.body)
-    ctx = _context(config, now, record, posts, receipts, items, root, drafts, hide_handles)
+    ctx = _context(config, now, record, edited, items, root, drafts, hide_handles)
     made = pages.post_pages(ctx, ids)
     if any(ctx.made_from[i] != record.posts[i] for i in ids):
         return None  # the page links other files or comments than the record says
@@ -93,8 +94,7 @@ def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: d
         agenda = replace(pickle.loads(record.agenda), problems=pages.problem_views(depends.problems_of(home), by_path))
         made.append(agenda)
     events = _patched_ics(out, old, [p for p in m.feed_posts(ctx) if p.publish_at is not None], config.base_url)
-    atom = _feed_xml(root, config, now, record, posts, receipts, renderer, drafts, hide_handles) \
-        if ids & record.atom else b""
+    atom = _feed_xml(root, config, now, record, edited, renderer, drafts, hide_handles) if ids & record.atom else b""
     if events is None or atom is None:
         return None
     # everything is read and checked: from here on, files are written
@@ -122,10 +122,16 @@ def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: d
                        time.perf_counter() - state.started, partial=True, patched=True)
 
 
+class Read(NamedTuple):
+    posts: list[Post]
+    receipts: dict[str, dict]  # post id → channel → Receipt
+    views: dict[str, tuple]  # post id → model.post_view's (state, state per channel, chip)
+
+
 def _read(root: Path, config, paths: list[str], by_path: dict[str, str], record: depends.Record,
-          now: datetime) -> tuple[list[Post], dict[str, dict]] | None:
-    """The edited posts and their receipts, if each read cleanly and shows other pages what it showed."""
-    posts, receipts = [], {}
+          now: datetime) -> Read | None:
+    """The posts of ``paths`` and their receipts, if each read cleanly and shows other pages what it showed."""
+    posts, receipts, views = [], {}, {}
     channels = m.channel_views(config)
     for rel in paths:
         post, problems = read_post(config, rel)
@@ -136,36 +142,36 @@ def _read(root: Path, config, paths: list[str], by_path: dict[str, str], record:
             return None
         # other pages show its chip and outline: as recorded, or this is no edit of words (a campaign
         # started, say, which the record's pages do not know)
-        _, channel_states, chip = m.post_view(post, receipts[post.id], now, config, channels)
+        _, channel_states, chip = views[post.id] = m.post_view(post, receipts[post.id], now, config, channels)
         row = record.posts[post.id]
         if depends.chip_row(chip) != row.chip or depends.outline(post, channel_states) != row.outline:
             return None
         posts.append(post)
-    return posts, receipts
+    return Read(posts, receipts, views)
 
 
-def _feed_xml(root: Path, config, now: datetime, record: depends.Record, edited: list[Post], receipts: dict,
-              renderer: Renderer, drafts: bool, hide_handles: bool) -> bytes | None:
+def _feed_xml(root: Path, config, now: datetime, record: depends.Record, edited: Read, renderer: Renderer,
+              drafts: bool, hide_handles: bool) -> bytes | None:
     """feed.xml made again when it shows an edited post (its entry holds the body): the posts it shows
     are read, the others as the last build found them; None if one does not read as it did."""
-    mine = {post.id for post in edited}
+    mine = {post.id for post in edited.posts}
     others = _read(root, config, sorted(record.posts[i].path for i in record.atom - mine), record.paths, record, now)
     if others is None:
         return None
-    shown = [post for post in edited if post.id in record.atom] + others[0]
-    ctx = _context(config, now, record, shown, {**receipts, **others[1]}, [], root, drafts, hide_handles)
+    shown = Read([post for post in edited.posts if post.id in record.atom] + others.posts,
+                 {**edited.receipts, **others.receipts}, {**edited.views, **others.views})
+    ctx = _context(config, now, record, shown, [], root, drafts, hide_handles)
     return feeds.atom_feed(m.feed_posts(ctx), ctx.info, config.base_url, renderer.body.html)
 
 
-def _context(config, now: datetime, record: depends.Record, posts: list[Post], receipts: dict[str, dict],
-             items: list, root: Path, drafts: bool, hide_handles: bool) -> m.Context:
-    """What post_pages needs to make the edited posts' pages: every chip and neighbour as recorded."""
-    channels = m.channel_views(config)
+def _context(config, now: datetime, record: depends.Record, read: Read, items: list, root: Path, drafts: bool,
+             hide_handles: bool) -> m.Context:
+    """What post_pages and the feeds need of ``read``'s posts: every other chip and neighbour as recorded."""
+    posts, channels = read.posts, m.channel_views(config)
     states, channel_states, chips = {}, {}, RecordedChips(record.posts)
     for post in posts:
-        states[post.id], channel_states[post.id], chips[post.id] = m.post_view(post, receipts[post.id], now, config,
-                                                                               channels)
-    source = m.SiteInput(Calendar(config, posts, receipts, FeedbackIds(root)), now, feedback=items,
+        states[post.id], channel_states[post.id], chips[post.id] = read.views[post.id]
+    source = m.SiteInput(Calendar(config, posts, read.receipts, FeedbackIds(root)), now, feedback=items,
                          history=post_history(root, True, [p.path for p in posts]), drafts=drafts,
                          hide_handles=hide_handles)
     today = now.astimezone(config.timezone).date()
