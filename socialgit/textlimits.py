@@ -167,8 +167,8 @@ def warm_up(network: str) -> None:
     if network == "mastodon":
         _url_re()
     elif network == "x":
-        import twitter_text  # noqa: F401 - compiles its patterns on import
-        from twitter_text.extract_urls import extract_urls_with_indices  # noqa: F401
+        _twitter_modules()
+        import twitter_text  # noqa: F401 - parse_tweet, for texts with emoji or CJK: compiles its patterns on import
 
 
 # --- X ---------------------------------------------------------------------
@@ -189,9 +189,7 @@ def _x_weighted_length(text: str, url_length: int) -> int:
     if _X_LIGHT.fullmatch(normalized):
         if not _X_MAYBE_URL.search(normalized):
             return len(normalized)
-        from twitter_text.extract_urls import extract_urls_with_indices
-
-        urls = extract_urls_with_indices(normalized)
+        urls = _extract_urls(normalized)
         return len(normalized) - sum(len(u["url"]) for u in urls) + url_length * len(urls)
     from twitter_text import parse_tweet
     from twitter_text.config import config
@@ -248,39 +246,45 @@ _QUERY_CHAR = rf"[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@^{_UCHARS}]"
 _QUERY_END = rf"[a-z0-9_&=#/\-{_UCHARS}]"
 
 
-def _twitter_url_patterns() -> tuple[str, str]:
-    """twitter-text's valid_domain and valid_url_preceding_chars patterns, without the rest of twitter-text.
+@functools.cache
+def _twitter_modules() -> tuple:
+    """twitter-text's URL extraction and the two domain patterns Mastodon's URL rule uses, without the rest.
 
     Its package __init__ imports parse_tweet, whose emoji tables (and pkg_resources)
-    cost ~0.3 s; the two pattern modules alone cost ~0.05 s. While they load, a bare
-    package object stands in for twitter_text, so its __init__ does not run; then the
-    modules loaded under it are forgotten, so a later `import twitter_text` (X's
-    lengths) loads the whole package as usual.
+    cost ~0.3 s; these modules alone cost ~0.05 s. While they load, a bare package
+    object stands in for twitter_text, so its __init__ does not run; then the modules
+    loaded under it are forgotten (the ones returned keep working), so a later
+    `import twitter_text` (X's lengths of texts with emoji or CJK) loads the whole
+    package as usual.
     """
+    import importlib
     import importlib.util
     import sys
     import types
 
-    if "twitter_text" not in sys.modules:
-        spec = importlib.util.find_spec("twitter_text")
-        if spec is not None and spec.submodule_search_locations:
-            bare = types.ModuleType("twitter_text")
-            bare.__path__, bare.__spec__ = list(spec.submodule_search_locations), spec
-            sys.modules["twitter_text"] = bare
-            try:
-                return _twitter_url_patterns()
-            finally:
-                for name in [n for n in sys.modules if n == "twitter_text" or n.startswith("twitter_text.")]:
-                    del sys.modules[name]
-    from twitter_text.regexp.valid_domain import valid_domain
-    from twitter_text.regexp.valid_url_preceding_chars import valid_url_preceding_chars
+    names = ("twitter_text.extract_urls", "twitter_text.regexp.valid_domain",
+             "twitter_text.regexp.valid_url_preceding_chars")
+    spec = importlib.util.find_spec("twitter_text") if "twitter_text" not in sys.modules else None
+    if spec is None or not spec.submodule_search_locations:
+        return tuple(importlib.import_module(name) for name in names)
+    bare = types.ModuleType("twitter_text")
+    bare.__path__, bare.__spec__ = list(spec.submodule_search_locations), spec
+    sys.modules["twitter_text"] = bare
+    try:
+        return tuple(importlib.import_module(name) for name in names)
+    finally:
+        for name in [n for n in sys.modules if n == "twitter_text" or n.startswith("twitter_text.")]:
+            del sys.modules[name]
 
-    return valid_domain.pattern, valid_url_preceding_chars.pattern
+
+def _extract_urls(text: str) -> list[dict]:
+    return _twitter_modules()[0].extract_urls_with_indices(text)
 
 
 @functools.cache
 def _url_re() -> regex.Pattern:
-    valid_domain, valid_url_preceding_chars = _twitter_url_patterns()
+    _, domain, preceding = _twitter_modules()
+    valid_domain, valid_url_preceding_chars = domain.valid_domain.pattern, preceding.valid_url_preceding_chars.pattern
     return regex.compile(
         rf"({valid_url_preceding_chars})"
         rf"("

@@ -11,6 +11,8 @@ scheme, mentions, t.co links, and text right up to each end.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 import regex
 
@@ -76,3 +78,21 @@ def test_graphemes_match_the_cluster_pattern():
     samples += ["".join(rng.choice(low + high) for _ in range(rng.randint(1, 60))) for _ in range(2000)]
     for text in samples:
         assert graphemes(text) == len(regex.findall(r"\X", text)), repr(text)
+
+
+def test_links_are_measured_without_loading_all_of_twitter_text():
+    # parse_tweet's emoji tables cost ~0.3 s at import; a Latin text with links needs only the URL rules,
+    # and the whole package still loads as usual afterwards, with the same answers
+    script = """
+import sys
+from socialgit import textlimits
+light = [textlimits.measure("see https://example.org/x and example.com", n).length for n in ("x", "mastodon")]
+assert "twitter_text.parse_tweet" not in sys.modules, sorted(m for m in sys.modules if m.startswith("twitter_text"))
+import twitter_text
+from twitter_text.config import config
+whole = twitter_text.parse_tweet("see https://example.org/x and example.com", config["defaults"]).weightedLength
+print(*light, whole, textlimits.measure("see https://example.org/x 😀", "x").length)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    # X: 4 + 23 + 5 + 23 (a bare domain is a link); Mastodon counts links with a scheme only; an emoji weighs 2
+    assert done.stdout.split() == ["55", "43", "55", "30"], done.stdout
