@@ -213,12 +213,17 @@ def known_problems(record: Record, files: dict[str, tuple[int, int]], posts: lis
     return {rel: problems_of(record.checks.get(rel, ())) for rel in files.keys() - changed}
 
 
+def touched_files(record: Record, files: dict[str, tuple[int, int]]) -> set[str]:
+    """Every file under the posts folder added, changed or removed since the recorded build, whatever it is."""
+    return {rel for rel in files.keys() | record.files.keys() if files.get(rel) != record.files.get(rel)}
+
+
 def changed_files(record: Record, files: dict[str, tuple[int, int]], posts: list[Post]) -> set[str] | None:
     """Post files added, changed or removed since the recorded build; None if a file a post links changed.
 
     Other files there (an editor's swap file, a .DS_Store, an image no post names) change no page.
     """
-    changed = {rel for rel in files.keys() | record.files.keys() if files.get(rel) != record.files.get(rel)}
+    changed = touched_files(record, files)
     others = {rel for rel in changed if not rel.endswith(".md")}
     if others and others & linked_files(posts):
         return None

@@ -61,7 +61,7 @@ def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: d
             or record.groups[cachelib.HEAD_GROUP] != state.groups[cachelib.HEAD_GROUP]):
         return None  # more than post files changed, or a commit was made (post pages list their commits)
     files = state.post_files
-    changed = {rel for rel in files.keys() | record.files.keys() if files.get(rel) != record.files.get(rel)}
+    changed = depends.touched_files(record, files)
     by_path = record.paths
     if (not changed or len(changed) > MAX_POSTS
             or any(rel not in by_path or rel not in files or rel in record.faults for rel in changed)):
