@@ -302,30 +302,21 @@ def test_the_hide_handles_option_leaves_no_name_or_handle_in_the_site(repo):
     assert "@ann@social.example" in (out / "feedback/index.html").read_text(encoding="utf-8")
 
 
-def test_a_remembered_card_is_the_card_the_macro_renders_on_every_page_that_lists_it(repo):
-    """The log renders each card once and copies it onto every page: the copy must be exact."""
-    from socialgit.site.render import Renderer, relative_root
+def test_a_filter_page_lists_rows_that_each_lead_to_the_items_one_card(repo):
+    """Cards are on the log and the post pages; a filter page's rows link there, to an element that exists."""
+    import re
 
     calendar(repo)
-    site = model(repo)
-    renderer = Renderer(repo.root)
-    env = renderer.env(site.info)
-    memo, card = env.globals["feedback_card"], env.get_template("_feedback.html").module.card
-    logs = [p for p in site.pages if p.path.startswith("feedback/") and getattr(p, "items", None)]
-    depths = {p.path.count("/") for p in logs}
-    assert len(depths) > 1  # the same item at different depths: the marker must become each page's root
-    checked = 0
-    for log in logs:
-        root = relative_root(log.path)
-        for f in log.items:
-            for full, anchor_on in ((False, True), (False, False)):
-                assert memo(f, root, log.path, full=full, anchor=anchor_on) == card(f, root, log.path, full=full,
-                                                                                  anchor=anchor_on)
-                checked += 1
-    # "here" is part of the key: a link to the page itself is an #anchor, elsewhere a path
-    reply = next(f for p in logs for f in p.items if f.parent)
-    assert memo(reply, "../", reply.parent.href) == card(reply, "../", reply.parent.href)
-    assert memo(reply, "../", "elsewhere.html") == card(reply, "../", "elsewhere.html")
-    assert checked > len(memo.cards)  # cards were reused, not rendered again
-    renderer.forget()
-    assert not memo.cards
+    build_site(repo.root, None, NOW)
+    site = repo.root / "site"
+    html = (site / "feedback/sentiment/negative/index.html").read_text(encoding="utf-8")
+    assert '<article class="fb' not in html  # no cards on a filter page
+    links = re.findall(r'<a class="fb-gist" href="([^"#]*)#([^"]+)"', html)
+    assert len(links) == 3  # mastodon-4, mastodon-3, bluesky-5
+    for href, anchor in links:
+        target = (site / "feedback/sentiment/negative" / href).resolve()
+        assert f'id="{anchor}"' in target.read_text(encoding="utf-8"), (href, anchor)
+    # an item on a post of this build leads to that post's page, where the whole comment is
+    assert '../../../posts/sale/index.html#fb-mastodon-3' in html
+    # the rows carry what the script filters on, as the log's cards do
+    assert html.count('data-sentiment="negative"') == 3

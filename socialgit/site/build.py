@@ -129,7 +129,7 @@ def _render(root: Path, setup: str, out: Path, pages: list, info, known: dict[st
 
     _JOB = (root, setup, out, pages, info, known)
     # made before the fork, so the workers inherit the compiled templates
-    _renderer(root, setup).forget()
+    _renderer(root, setup)
     indexes = list(range(len(pages)))
     chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]
     results: list[tuple[str, str, bool]] = []

@@ -26,6 +26,7 @@ from .views import Chip, FeedbackView
 HIDDEN = i18n.N_("a commenter")  # in the site's language, from the catalogue
 PER_PAGE = 100  # a big calendar has ten items per post: the log is paged
 EXCERPT = 600  # characters of a comment shown in the log; the post page and the original have it all
+GIST = 140  # characters of a comment in a row of a filter page, which links to its card
 OPEN = ("new", "triaged")  # not answered, not closed
 _LINE_JUNK = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b\ufeff]+")
 _BODY_JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -96,6 +97,11 @@ class FeedbackEntry(FeedbackView):
     cut: str = ""  # "1,234": characters left out of ``short``
     created: str = ""  # ISO time for <time datetime>
     attention: bool = False
+    gist: str = ""  # the comment on one line, for the rows of the filter pages
+    facets: tuple[tuple[str, str], ...] = ()  # (data-* name, word) the log's script filters on
+    direction: str = "ltr"  # the comment's: its letters' majority
+    kind_on: str = ""  # "reply on mastodon", in the site's words
+    shown_at: str = ""  # the page with its card: its post's page, else its page of the log
 
 
 @functools.lru_cache(maxsize=1 << 12)  # a few labels, sources and scores, on every item
@@ -230,7 +236,16 @@ class Threads:
             post_id=line(item.post, 80), post=post, parent=parent, replies=tuple(replies), reply_id=reply_id,
             response=response, short=body[:EXCERPT],
             cut=loc.digits(f"{len(body) - EXCERPT:,}") if len(body) > EXCERPT else "",
-            created=item.created_at.isoformat() if item.created_at else "", attention=needs_attention(item))
+            created=item.created_at.isoformat() if item.created_at else "", attention=needs_attention(item),
+            gist=line(body, GIST), shown_at=post.path if post else self.where[item.path],
+            direction=i18n.text_direction(body),
+            kind_on=loc.gettext("%(kind)s on %(network)s", kind=loc.word("kind", line(item.kind, 24)),
+                                network=loc.word("network", line(item.network, 24))),
+            facets=(("status", loc.word("status", status)),
+                    ("sentiment", loc.word("sentiment", sentiment.value if sentiment else "unclassified")),
+                    ("network", loc.word("network", line(item.network, 24))),
+                    ("assignee", line(item.assignee, 60) or loc.gettext("unassigned")),
+                    ("post", post.title if post else (line(item.post, 80) or loc.gettext("no post (a mention)")))))
 
 
 def threads(ctx: "m.Context") -> Threads:

@@ -189,36 +189,6 @@ def relative_root(page_path: str) -> str:
     return "../" * page_path.count("/")
 
 
-# Stands for a page's relative root in a remembered feedback card. Only the root, passed as
-# Markup, can put a "<" in a card unescaped, so the marker cannot come from a comment or a name.
-_ROOT_MARK = "<\x00root\x00>"
-
-
-class CardMemo:
-    """Each feedback card of the log rendered once, then copied onto every page that lists it.
-
-    An item is on the log and on up to four filter pages, at different depths: the card is
-    rendered with a marker for the relative root, which each page replaces with its own.
-    Whether the page is the one a link points to ("here") is part of the key. The item
-    itself is kept with its card, so its ``id()`` cannot be reused while the card is known.
-    """
-
-    def __init__(self, env: jinja2.Environment) -> None:
-        self.env = env
-        self.cards: dict[tuple, tuple[object, str]] = {}
-
-    def __call__(self, f, root: str, here: str, full: bool = True, anchor: bool = True) -> Markup:
-        post, parent = getattr(f, "post", None), getattr(f, "parent", None)
-        key = (id(f), full, anchor, post is not None and post.path == here,
-               parent is not None and parent.href == here, getattr(f, "post_path", None) == here,
-               tuple(r.path == here for r in getattr(f, "replies", ())))
-        known = self.cards.get(key)
-        if known is None:
-            card = self.env.get_template("_feedback.html").module.card
-            known = self.cards[key] = (f, str(card(f, Markup(_ROOT_MARK), here, full=full, anchor=anchor)))
-        return Markup(known[1].replace(_ROOT_MARK, root))
-
-
 class Renderer:
     """Renders pages; one per process (holds the Jinja environments and the Markdown instance)."""
 
@@ -231,14 +201,8 @@ class Renderer:
         """The environment of the site's language and calendar (one per pair, made on first use)."""
         key = (info.locale, info.calendar)
         if key not in self.envs:
-            env = self.envs[key] = environment(self.root, i18n.site_locale(*key))
-            env.globals["feedback_card"] = CardMemo(env)
+            self.envs[key] = environment(self.root, i18n.site_locale(*key))
         return self.envs[key]
-
-    def forget(self) -> None:
-        """Drop what one build remembered (the cards hold that build's feedback items)."""
-        for env in self.envs.values():
-            env.globals["feedback_card"].cards.clear()
 
     def page(self, page, info: SiteInfo) -> str:
         template = self.env(info).get_template(page.template)

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   var form = document.querySelector("form.fb-live");
-  var list = document.querySelector("ol.fb-log");
+  // the log's cards, or a filter page's rows
+  var list = document.querySelector("ol.fb-log, table.fb-rows > tbody");
   var status = document.querySelector(".fb-showing");
   if (!form || !list || !status) return;
   var items = Array.prototype.slice.call(list.children);

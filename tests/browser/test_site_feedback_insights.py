@@ -58,13 +58,20 @@ def test_the_feedback_filters_work_without_javascript(browser, demo_url, page_er
     expected = int(link.locator(".n").inner_text())
     link.click()
     assert page.url.endswith("feedback/sentiment/negative/index.html")
-    items = page.locator("ol.fb-log > li")
-    assert items.count() == expected > 0
-    assert set(items.evaluate_all("els => els.map(e => e.dataset.sentiment)")) == {"negative"}
+    rows = page.locator("table.fb-rows > tbody > tr")  # a filter page: one row per item, each linking to its card
+    assert rows.count() == expected > 0
+    assert set(rows.evaluate_all("els => els.map(e => e.dataset.sentiment)")) == {"negative"}
     assert page.locator("nav.fb-filters a[aria-current=page]").inner_text().startswith("negative")
     page.get_by_role("navigation", name="Filter feedback").get_by_role("link", name="new").click()
     assert page.url.endswith("feedback/status/new/index.html")
-    assert set(page.locator("ol.fb-log > li").evaluate_all("els => els.map(e => e.dataset.status)")) == {"new"}
+    rows = page.locator("table.fb-rows > tbody > tr")
+    assert set(rows.evaluate_all("els => els.map(e => e.dataset.status)")) == {"new"}
+    gist = rows.first.locator("a.fb-gist")
+    anchor = gist.get_attribute("href").split("#")[1]
+    gist.click()
+    assert page.url.endswith("#" + anchor)
+    assert page.locator(f"article#{anchor}").is_visible()
+    page.go_back()
     page.get_by_role("link", name="Show all feedback").click()
     page.locator("details.fb-posts summary").click()
     page.locator("details.fb-posts a").first.click()
@@ -86,6 +93,15 @@ def test_the_optional_script_filters_in_place(browser, demo_url, page_errors):
     assert page.locator(".fb-showing").inner_text() == f"Showing {wanted} of {everything} on this page."
     form.get_by_role("button", name="Clear").click()
     page.wait_for_function("document.querySelectorAll('ol.fb-log > li:not([hidden])').length === %d" % everything)
+    # a filter page's rows filter the same way
+    page.goto(demo_url + "feedback/status/new/index.html")
+    rows = page.locator("table.fb-rows > tbody > tr")
+    networks = set(rows.evaluate_all("els => els.map(e => e.dataset.network)"))
+    assert len(networks) > 1
+    network = sorted(networks)[0]
+    page.locator("form.fb-live select[name=network]").select_option(network)
+    assert page.locator("table.fb-rows > tbody > tr:visible").count() == \
+        page.locator(f"table.fb-rows > tbody > tr[data-network={network}]").count() < rows.count()
     assert page_errors.errors == []
 
 
