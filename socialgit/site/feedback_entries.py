@@ -59,7 +59,7 @@ def duration(delta: timedelta, loc: i18n.Locale = i18n.ENGLISH) -> str:
     return loc.duration(hours * 60 + minutes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Judged:
     value: str
     by: str  # "vader 0.62", "a person", ""
@@ -67,7 +67,7 @@ class Judged:
     css: str  # the tag's classes, worked out once here rather than on every page the item is on
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThreadRef:
     """The item an item replies to: who, what they said, and where it is shown."""
 
@@ -77,7 +77,7 @@ class ThreadRef:
     href: str  # where it is shown: its post page, else its place in the full log
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FeedbackEntry(FeedbackView):
     anchor: str = ""
     sentiment_by: Judged | None = None

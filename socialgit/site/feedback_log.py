@@ -31,7 +31,7 @@ def sentiment_of(item: FeedbackItem) -> str:
 
 # --- the log pages ----------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FilterLink:
     label: str
     path: str
@@ -39,14 +39,14 @@ class FilterLink:
     current: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FilterGroup:
     name: str  # "Status"
     key: str  # the data-* attribute the script filters on
     links: tuple[FilterLink, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WeekStat:
     start: date
     label: str  # "16 Nov"
@@ -59,7 +59,7 @@ class WeekStat:
     share: str  # "75 %", "" without either
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sparkline:
     label: str
     width: int
@@ -68,7 +68,7 @@ class Sparkline:
     dots: tuple[tuple[str, str, str], ...]  # (x, y, tooltip)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Summary:
     """What the first page of the log adds: counts, attention, response times."""
 
@@ -84,7 +84,7 @@ class Summary:
     share_spark: Sparkline | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FeedbackLogPage:
     path: str
     title: str

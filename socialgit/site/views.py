@@ -17,7 +17,7 @@ def state_class(state: str) -> str:
     return STATE_CLASSES.get(state, state)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChannelView:
     name: str
     label: str
@@ -28,7 +28,7 @@ class ChannelView:
     path: str  # the channel's page
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chip:
     """A post as a calendar shows it: time, title, state, channels."""
 
@@ -50,7 +50,7 @@ class Chip:
         return f"posts/{self.id}/index.html"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SiteInfo:
     """What every page shares: the title, navigation and the channel legend."""
 
@@ -64,7 +64,7 @@ class SiteInfo:
     calendar: str = "gregorian"  # the calendar system of the month grids and dates (gregorian | jalali)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayCell:
     day: date
     in_month: bool
@@ -74,7 +74,7 @@ class DayCell:
     more_path: str  # where "+N more" leads: a list with an anchor for this day
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthPage:
     path: str
     scope_title: str  # "" for the whole calendar, else "Channel Mastodon" or "Campaign winter-sale"
@@ -93,7 +93,7 @@ class MonthPage:
     template: str = "month.html"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WeekDay:
     day: date
     name: str
@@ -102,7 +102,7 @@ class WeekDay:
     chips: tuple[Chip, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HourRow:
     hour: int
     label: str
@@ -110,7 +110,7 @@ class HourRow:
     exists: tuple[int, ...]  # per day: 0 in a DST gap, 1 normally, 2 when the hour happens twice
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WeekPage:
     path: str
     year: int
@@ -124,7 +124,7 @@ class WeekPage:
     template: str = "week.html"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Attention:
     chip: Chip
     channels: tuple[str, ...]  # labels of the channels in this state
@@ -132,7 +132,7 @@ class Attention:
     why: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProblemView:
     level: str
     where: str
@@ -140,14 +140,14 @@ class ProblemView:
     post_path: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recent:
     chip: Chip
     when: str
     links: tuple[tuple[str, str], ...]  # (channel label, href)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayList:
     day: date
     title: str
@@ -155,7 +155,7 @@ class DayList:
     chips: tuple[Chip, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgendaPage:
     path: str
     today_title: str
@@ -171,7 +171,7 @@ class AgendaPage:
     template: str = "home.html"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PreviewPart:
     text: str
     length: str  # "123/500 characters"
@@ -179,14 +179,14 @@ class PreviewPart:
     fits: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     label: str
     href: str
     external: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReceiptView:
     state: str
     when: str
@@ -196,7 +196,7 @@ class ReceiptView:
     path: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChannelRow:
     channel: ChannelView
     state: str
@@ -209,14 +209,14 @@ class ChannelRow:
         return state_class(self.state)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MediaView:
     path: str
     href: str | None
     alt: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistoryEntry:
     sha: str
     author: str
@@ -224,7 +224,7 @@ class HistoryEntry:
     subject: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FeedbackView:
     id: str
     network: str
@@ -242,7 +242,7 @@ class FeedbackView:
     post_path: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PostPage:
     path: str
     chip: Chip
@@ -265,14 +265,14 @@ class PostPage:
     template: str = "post.html"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthGroup:
     title: str
     path: str  # the scope's month grid
     days: tuple[DayList, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScopePage:
     """A channel's or a campaign's calendar as a list, with links to its month grids."""
 
@@ -287,7 +287,7 @@ class ScopePage:
     template: str = "scope.html"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScopeIndexEntry:
     title: str
     path: str
@@ -297,7 +297,7 @@ class ScopeIndexEntry:
     channel: ChannelView | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScopeIndexPage:
     path: str
     kind: str
