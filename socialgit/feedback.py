@@ -8,6 +8,7 @@ marks it safe. Problems carry ``path:line`` like content.py's.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import dataclass, field, fields
@@ -68,6 +69,17 @@ class FeedbackItem:
     body: str = ""
 
 
+# A big calendar holds 100,000 items that repeat a few networks, states, authors, judgements and fetch
+# times: one object for each such value, not a copy in every item, is a third of the items' memory
+_author = functools.lru_cache(maxsize=1 << 16)(Author)
+_judgement_of = functools.lru_cache(maxsize=1 << 12, typed=True)(Judgement)
+_moment = functools.lru_cache(maxsize=1 << 12)(moment_from)
+
+
+def _word(text: str | None) -> str | None:
+    return None if text is None else sys.intern(text)
+
+
 def _split(text: str, path: str) -> tuple[dict | None, str, dict[str, int], list[Problem]]:
     # the usual one-field-a-line file is read without building YAML nodes (yamlfast)
     return front_matter.read(text, path, "id, network, kind, post", "network: mastodon", fast=yamlfast.load_fields)
@@ -89,12 +101,12 @@ def _instant(value: Any) -> datetime | None:
 
 def _judgement(value: Any) -> Judgement | None:
     if isinstance(value, str):
-        return Judgement(value.strip())
+        return _judgement_of(sys.intern(value.strip()), None, "")
     if not isinstance(value, dict) or not isinstance(value.get("value"), str):
         return None
     score = value.get("score")
-    return Judgement(value["value"].strip(), float(score) if isinstance(score, (int, float)) else None,
-                     _text(value.get("source")) or "")
+    return _judgement_of(sys.intern(value["value"].strip()), float(score) if isinstance(score, (int, float)) else None,
+                         sys.intern(_text(value.get("source")) or ""))
 
 
 def parse_feedback(path: str, raw: bytes) -> tuple[FeedbackItem | None, list[Problem]]:
@@ -120,10 +132,10 @@ def parse_feedback(path: str, raw: bytes) -> tuple[FeedbackItem | None, list[Pro
         post = None if folder == MENTIONS else folder
     raw_author = data.get("author")
     if isinstance(raw_author, dict):
-        author = Author(_text(raw_author.get("name")) or "", _text(raw_author.get("handle")) or "",
-                        _text(raw_author.get("url")) or "")
+        author = _author(_text(raw_author.get("name")) or "", _text(raw_author.get("handle")) or "",
+                         _text(raw_author.get("url")) or "")
     else:
-        author = Author(name=_text(raw_author) or "")
+        author = _author(_text(raw_author) or "", "", "")
     labels = data.get("labels") or ()
     if not isinstance(labels, (list, tuple)):
         labels = (str(labels),)
@@ -132,12 +144,12 @@ def parse_feedback(path: str, raw: bytes) -> tuple[FeedbackItem | None, list[Pro
         problems.append(warning(path, lines.get("created_at"), "created_at is not a time with a zone, like "
                                 "2026-11-16T10:00:00Z; the item is shown without a time"))
     item = FeedbackItem(
-        id=item_id, path=path, network=network, kind=kind, post=post, url=_text(data.get("url")) or "",
-        author=author, created_at=created, fetched_at=_instant(data.get("fetched_at")),
-        lang=_text(data.get("lang")), in_reply_to=_text(data.get("in_reply_to")),
-        intent=_judgement(data.get("intent")), sentiment=_judgement(data.get("sentiment")), status=status,
-        assignee=_text(data.get("assignee")), labels=tuple(str(label) for label in labels),
-        priority=_text(data.get("priority")), first_response_at=_instant(data.get("first_response_at")),
+        id=item_id, path=path, network=sys.intern(network), kind=sys.intern(kind), post=post,
+        url=_text(data.get("url")) or "", author=author, created_at=created, fetched_at=_instant(data.get("fetched_at")),
+        lang=_word(_text(data.get("lang"))), in_reply_to=_text(data.get("in_reply_to")),
+        intent=_judgement(data.get("intent")), sentiment=_judgement(data.get("sentiment")), status=sys.intern(status),
+        assignee=_word(_text(data.get("assignee"))), labels=tuple(str(label) for label in labels),
+        priority=_word(_text(data.get("priority"))), first_response_at=_instant(data.get("first_response_at")),
         resolved_at=_instant(data.get("resolved_at")), reply_post=_text(data.get("reply_post")),
         body=body.strip("\n"),
     )
@@ -160,6 +172,7 @@ def feedback_files(root: Path) -> list[Path]:
 _FIELDS = tuple(f.name for f in fields(FeedbackItem))
 _TIMES = ("created_at", "fetched_at", "first_response_at", "resolved_at")
 _JUDGEMENTS = ("intent", "sentiment")
+_WORDS = ("network", "kind", "status", "lang", "priority", "assignee")
 
 
 def _item_data(item: FeedbackItem) -> tuple:
@@ -175,13 +188,16 @@ def _item_data(item: FeedbackItem) -> tuple:
 
 def _item_from(data: tuple) -> FeedbackItem:
     values = dict(zip(_FIELDS, data, strict=True))
-    values["author"] = restore(Author, dict(zip(("name", "handle", "url"), values["author"], strict=True)))
+    values["author"] = _author(*values["author"])
     for name in _TIMES:
-        values[name] = moment_from(values[name])
+        moment = values[name]
+        values[name] = None if moment is None else _moment(moment if isinstance(moment, str) else tuple(moment))
     for name in _JUDGEMENTS:
         judgement = values[name]
         if judgement is not None:
-            values[name] = restore(Judgement, dict(zip(("value", "score", "source"), judgement, strict=True)))
+            values[name] = _judgement_of(*judgement)
+    for name in _WORDS:
+        values[name] = _word(values[name])
     values["labels"] = tuple(values["labels"])
     return restore(FeedbackItem, values)
 
