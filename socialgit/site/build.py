@@ -17,6 +17,7 @@ import gc
 import os
 import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -30,7 +31,7 @@ from ..feedback import load_feedback, load_feedback_files
 from ..problems import Problem, UserError
 from . import cache as cachelib
 from . import depends
-from . import feeds
+from . import feeds, pages
 from .memo import Memo, post_history
 from .patch import patch_site
 from .model import SiteInput, SiteModel, build_context, build_model
@@ -93,7 +94,36 @@ def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
 
 # --- writing ----------------------------------------------------------------
 
-_JOB: tuple | None = None  # (root, setup, out, pages, info, known hashes): inherited by forked workers
+@dataclass
+class _Job:
+    """One render stage's work, inherited by forked workers: pages made, and posts whose pages are made here."""
+
+    root: Path
+    setup: str
+    out: Path
+    pages: list
+    posts: list  # the posts of site.later_posts
+    ctx: object
+    info: object
+    old: cachelib.BuildCache
+    same_setup: bool
+
+
+@dataclass
+class Made:
+    """A page rendered or kept; for a post page made in the render stage, what the record needs of it."""
+
+    path: str
+    key: str | None  # None: the model stage keyed it
+    digest: str
+    written: bool
+    rendered: bool
+    post: str | None = None
+    made_from: object = None  # depends.PostRecord
+    assets: dict | None = None
+
+
+_JOB: _Job | None = None
 _RENDERER: tuple[tuple[str, str], Renderer] | None = None
 
 
@@ -106,48 +136,65 @@ def _renderer(root: Path, setup: str) -> Renderer:
     return _RENDERER[1]
 
 
-def _render_some(indexes: list[int]) -> list[tuple[str, str, bool]]:
-    root, setup, out, pages, info, known = _JOB
-    renderer = _renderer(root, setup)
+def _write(job: _Job, renderer: Renderer, page) -> tuple[str, bool]:
+    try:
+        html = renderer.page(page, job.info)
+    except jinja2.TemplateError as exc:
+        raise UserError(template_error(exc)) from None
+    return cachelib.write_output(job.out, page.path, html.encode("utf-8"), job.old.files.get(page.path))
+
+
+def _render_some(indexes: list[int]) -> list[Made]:
+    job = _JOB
+    renderer = _renderer(job.root, job.setup)
     done = []
+    # a post page's key is worked out here; its digests live as long as this chunk, not the build
+    digests = cachelib.Digests()
     for index in indexes:
-        page = pages[index]
-        try:
-            html = renderer.page(page, info)
-        except jinja2.TemplateError as exc:
-            raise UserError(template_error(exc)) from None
-        digest, written = cachelib.write_output(out, page.path, html.encode("utf-8"), known.get(page.path))
-        done.append((page.path, digest, written))
+        if index < len(job.pages):
+            page = job.pages[index]
+            done.append(Made(page.path, None, *_write(job, renderer, page), True))
+            continue
+        post = job.posts[index - len(job.pages)]
+        page = pages.post_page(job.ctx, post)
+        key = digests.key(job.setup, job.info, page)
+        old = job.old
+        if (job.same_setup and old.keys.get(page.path) == key and page.path in old.files
+                and os.path.isfile(os.path.join(job.out, page.path))):
+            found = (old.files[page.path], False, False)
+        else:
+            found = (*_write(job, renderer, page), True)
+        done.append(Made(page.path, key, *found, post.id, job.ctx.made_from[post.id], job.ctx.page_assets))
     return done
 
 
-def _render(root: Path, setup: str, out: Path, pages: list, info, known: dict[str, str],
-            progress: Progress | None) -> list[tuple[str, str, bool]]:
+def _render(job: _Job, progress: Progress | None) -> list[Made]:
     global _JOB
     import multiprocessing  # only a build that renders many pages starts processes
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    _JOB = (root, setup, out, pages, info, known)
+    _JOB = job
     # made before the fork, so the workers inherit the compiled templates
-    _renderer(root, setup)
-    indexes = list(range(len(pages)))
+    _renderer(job.root, job.setup)
+    total = len(job.pages) + len(job.posts)
+    indexes = list(range(total))
     chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]
-    results: list[tuple[str, str, bool]] = []
+    results: list[Made] = []
     workers = min(os.cpu_count() or 1, 4)
     try:
-        if len(pages) >= POOL_THRESHOLD and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            # fork: the workers inherit the page views instead of unpickling them
+        if total >= POOL_THRESHOLD and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # fork: the workers inherit the page views and what post pages are made from instead of unpickling them
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 futures = [pool.submit(_render_some, chunk) for chunk in chunks]
                 for future in as_completed(futures):
                     results += future.result()
                     if progress:
-                        progress(len(results), len(pages))
+                        progress(len(results), total)
         else:
             for chunk in chunks:
                 results += _render_some(chunk)
                 if progress:
-                    progress(len(results), len(pages))
+                    progress(len(results), total)
     finally:
         _JOB = None
     return results
@@ -209,7 +256,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
             _read_for(plan, record, root, source)
         # text measures are remembered by socialgit.derived, so the model's memo lives for this build only
         source.memo = Memo(None, "model")
-        site = build_model(source, plan, ctx)
+        site = build_model(source, plan, ctx, later=True)
         digests = cachelib.Digests()  # the views share most of their parts: each is digested once
         keys: dict[str, str] = {}
         files: dict[str, str] = {}
@@ -227,12 +274,25 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         if plan is not None:  # the pages the edited posts cannot have changed stay as they are
             for path in kept:
                 keys[path], files[path] = old.keys[path], old.files[path]
-            site.assets = dict(sorted({**depends.kept_assets(record, ctx.chips.keys() - plan.posts),
-                                       **site.assets}.items()))
-        written = 0
-        for path, digest, wrote in _render(root, setup, out, to_render, site.info, old.files, progress):
-            files[path] = digest
-            written += wrote
+        by_id = {p.id: p for p in ctx.posts}
+        made = _render(_Job(root, setup, out, to_render, [by_id[i] for i in site.later_posts], ctx, site.info, old,
+                            same_setup), progress)
+        written = rendered = 0
+        made_from = {}
+        for page in made:
+            files[page.path] = page.digest
+            written += page.written
+            rendered += page.rendered
+            if page.key is not None:
+                keys[page.path] = page.key
+            if page.post is not None:
+                made_from[page.post] = page.made_from
+                ctx.assets.update(page.assets)
+        # in the posts' order, whichever worker made them
+        site.made_from.update((i, made_from[i]) for i in site.later_posts)
+        if plan is not None:
+            ctx.assets.update(depends.kept_assets(record, ctx.chips.keys() - plan.posts))
+        site.assets = dict(sorted(ctx.assets.items()))
         written += _write_extras(root, out, site, setup, old, keys, files, use_cache, digests)
     finally:
         gc.unfreeze()
@@ -256,7 +316,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
                                     problems=depends.problem_rows(feedback_problems))
         depends.save(root, out, depends.updated(record, setup, state, post_files, ctx, site, insights,
                                                      findings, faults))
-    return BuildResult(out, len(site.pages) + len(kept), len(files), len(to_render), written, removed,
+    return BuildResult(out, len(site.pages) + len(site.later_posts) + len(kept), len(files), rendered, written, removed,
                        time.perf_counter() - started, partial=plan is not None)
 
 

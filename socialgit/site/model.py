@@ -81,6 +81,7 @@ class SiteModel:
     log_posts: frozenset[str] = frozenset()
     log_paths: tuple[str, ...] = ()
     insights_valid: tuple[datetime, datetime] | None = None  # None: the insights page was not made
+    later_posts: tuple[str, ...] = ()  # post pages the render stage makes (build_model's ``later``)
 
 
 @dataclass
@@ -241,19 +242,29 @@ def validity(source: SiteInput) -> tuple[datetime, datetime]:
     return before, after
 
 
-def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None = None) -> SiteModel:
+def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None = None,
+                later: bool = False) -> SiteModel:
     """Every page of the site, in a stable order; with ``only``, the pages a rebuild after edited posts needs.
 
     Those are the grids, the home page and the feeds, the post pages ``only`` names
     and the insights page if it changed; the build keeps the rest (site/depends.py).
+    With ``later``, the post pages are not made here but named in ``later_posts``, for
+    the render stage to make one by one (pages.post_page) on every core; what they
+    share is made now, so forked workers inherit it.
     """
-    from . import feedback_log, insights_page, pages  # the page builders use this module's helpers
+    from . import feedback_entries, feedback_log, insights_page, pages  # the page builders use this module's helpers
 
     ctx = ctx or build_context(source)
     site_pages: list = [pages.agenda(ctx)]
     site_pages += pages.months(ctx, "calendar/", "", "", ctx.posts, every_month=True)
     site_pages += pages.weeks(ctx)
-    site_pages += pages.post_pages(ctx, only.posts if only else None)
+    later_posts: tuple[str, ...] = ()
+    if later:
+        later_posts = tuple(p.id for p in ctx.posts if only is None or p.id in only.posts)
+        pages.post_index(ctx)
+        feedback_entries.threads(ctx)
+    else:
+        site_pages += pages.post_pages(ctx, only.posts if only else None)
     site_pages += pages.scopes(ctx)
     log_posts, log_paths = frozenset(), ()
     if only is None:
@@ -270,7 +281,7 @@ def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None
                           min([s for s in steps if s > source.now], default=valid_until))
         valid_from, valid_until = max(valid_from, insights_valid[0]), min(valid_until, insights_valid[1])
     return SiteModel(ctx.info, site_pages, feed_posts(ctx), dict(sorted(ctx.assets.items())), valid_from,
-                     valid_until, ctx.config.base_url, ctx.made_from, log_posts, log_paths, insights_valid)
+                     valid_until, ctx.config.base_url, ctx.made_from, log_posts, log_paths, insights_valid, later_posts)
 
 
 def feed_posts(ctx: Context) -> tuple[FeedPost, ...]:

@@ -266,43 +266,59 @@ def _length_text(measure: textlimits.Measure, loc) -> str:
     return f"{text}; {measure.problem}" if measure.problem else text
 
 
-def post_pages(ctx: "m.Context", only: frozenset[str] | None = None) -> list[PostPage]:
-    """The page of every post shown, or of the posts in ``only``; what each was made from goes to ctx.made_from."""
-    zone, history, loc, chips = ctx.zone, ctx.source.history, ctx.loc, ctx.chips
-    feedback: dict[str, list[FeedbackItem]] = defaultdict(list)
-    by_feedback_id = {}
-    for item in ctx.source.feedback:
-        by_feedback_id[item.id] = item
-        if item.post:
-            feedback[item.post].append(item)
-    around = ctx.around if ctx.around is not None else depends.neighbours(ctx.posts)
-    found = []
-    for post in ctx.posts:
-        if only is not None and post.id not in only:
-            continue
-        ctx.page_assets = {}
-        chip = chips[post.id]
-        local = post.publish_at.astimezone(zone) if post.publish_at else None
-        changes = tuple(HistoryEntry(c.commit[:8], c.author, m.local_text(c.when, zone, loc=loc), c.subject)
-                        for c in history.get(post.path, ()))
-        before, after = around.get(post.id, (None, None))
-        shown = list(feedback.get(post.id, ()))
-        reply_to = by_feedback_id.get(post.in_reply_to) if post.in_reply_to else None
-        found.append(PostPage(
-            f"posts/{post.id}/index.html", chip, post.path, m.local_text(post.publish_at, zone, loc=loc),
-            loc.utc_text(post.publish_at) if post.publish_at else "",
-            (post.campaign, f"campaigns/{ctx.campaign_folders[post.campaign]}/index.html") if post.campaign else None,
-            post.tags, post.author or "", post.body, _rows(ctx, post), _media(ctx, post), changes,
-            tuple(_feedback_view(i, ctx) for i in shown),
-            _feedback_view(reply_to, ctx) if reply_to else None,
-            m.month_path("calendar/", *loc.system.month_of(local.date())) if local else None,
-            m.week_path(cm.week_key(local.date(), ctx.config.week_start)) if local else None,
-            chips[before] if before else None, chips[after] if after else None))
-        if reply_to is not None:
-            shown.append(reply_to)
-        ctx.made_from[post.id] = _made_from(ctx, post, (before, after), shown, by_feedback_id,
-                                            history.get(post.path, ()))
+class PostIndex:
+    """What every post page looks up: the feedback by post and by id, each post's neighbours (once per build)."""
+
+    def __init__(self, ctx: "m.Context") -> None:
+        self.feedback: dict[str, list[FeedbackItem]] = defaultdict(list)
+        self.by_feedback_id: dict[str, FeedbackItem] = {}
+        for item in ctx.source.feedback:
+            self.by_feedback_id[item.id] = item
+            if item.post:
+                self.feedback[item.post].append(item)
+        self.around = ctx.around if ctx.around is not None else depends.neighbours(ctx.posts)
+
+
+def post_index(ctx: "m.Context") -> PostIndex:
+    """The build's PostIndex, made on first use (a build that models post pages in workers makes it before)."""
+    found = getattr(ctx, "_post_index", None)
+    if found is None:
+        found = ctx._post_index = PostIndex(ctx)  # Context is per build; this is its memo
     return found
+
+
+def post_pages(ctx: "m.Context", only: frozenset[str] | None = None) -> list[PostPage]:
+    """The page of every post shown, or of the posts in ``only``."""
+    return [post_page(ctx, post) for post in ctx.posts if only is None or post.id in only]
+
+
+def post_page(ctx: "m.Context", post: Post) -> PostPage:
+    """One post's page; what it was made from goes to ctx.made_from, the files it links to ctx.page_assets."""
+    zone, history, loc, chips = ctx.zone, ctx.source.history, ctx.loc, ctx.chips
+    index = post_index(ctx)
+    ctx.page_assets = {}
+    chip = chips[post.id]
+    local = post.publish_at.astimezone(zone) if post.publish_at else None
+    changes = tuple(HistoryEntry(c.commit[:8], c.author, m.local_text(c.when, zone, loc=loc), c.subject)
+                    for c in history.get(post.path, ()))
+    before, after = index.around.get(post.id, (None, None))
+    shown = list(index.feedback.get(post.id, ()))
+    reply_to = index.by_feedback_id.get(post.in_reply_to) if post.in_reply_to else None
+    page = PostPage(
+        f"posts/{post.id}/index.html", chip, post.path, m.local_text(post.publish_at, zone, loc=loc),
+        loc.utc_text(post.publish_at) if post.publish_at else "",
+        (post.campaign, f"campaigns/{ctx.campaign_folders[post.campaign]}/index.html") if post.campaign else None,
+        post.tags, post.author or "", post.body, _rows(ctx, post), _media(ctx, post), changes,
+        tuple(_feedback_view(i, ctx) for i in shown),
+        _feedback_view(reply_to, ctx) if reply_to else None,
+        m.month_path("calendar/", *loc.system.month_of(local.date())) if local else None,
+        m.week_path(cm.week_key(local.date(), ctx.config.week_start)) if local else None,
+        chips[before] if before else None, chips[after] if after else None)
+    if reply_to is not None:
+        shown.append(reply_to)
+    ctx.made_from[post.id] = _made_from(ctx, post, (before, after), shown, index.by_feedback_id,
+                                        history.get(post.path, ()))
+    return page
 
 
 def _made_from(ctx: "m.Context", post: Post, around: tuple, shown: list[FeedbackItem],
