@@ -271,9 +271,9 @@ class Digests:
     The views of a big site share most of their parts (a feedback entry sits on its
     post's page and on several log pages; a chip on a month, a week and a list), so
     hashing each page's repr did the same work many times over: ~10 s at 10,000
-    posts. Here every tuple, list, dict and dataclass instance is digested once, by
-    identity, for as long as this object lives (the views must not change meanwhile;
-    they are frozen). The digest is of the content alone: the same values give the
+    posts. Here every dataclass instance is digested once, by identity, for as long
+    as this object lives (the views must not change meanwhile; they are frozen); the
+    tuples, lists and dicts in them are digested with the view that holds them. The digest is of the content alone: the same values give the
     same digest in any process, whichever objects they share. A value's leaves go to
     marshal in one call; other values stand in by their digest (32 bytes, never a
     leaf: marshal keeps bytes apart from text). Values other than those, containers
@@ -301,8 +301,11 @@ class Digests:
             items, head = shape[1](value), shape[0]
         parts = [item if type(item) in _LEAVES else self.of(item) for item in items]
         digest = hashlib.sha256(head + marshal.dumps(parts, 0)).digest()
-        self.memo[id(value)] = digest
-        self.keep.append(value)
+        if head[:1] == b"C":
+            # only views are shared between pages; remembering every tuple inside them too
+            # held a million digests (150 MB) for 100,000 feedback entries
+            self.memo[id(value)] = digest
+            self.keep.append(value)
         return digest
 
     def _shape(self, kind: type) -> tuple[bytes, Callable[[Any], tuple] | None]:
