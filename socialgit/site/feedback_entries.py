@@ -28,6 +28,8 @@ PER_PAGE = 100  # a big calendar has ten items per post: the log is paged
 EXCERPT = 600  # characters of a comment shown in the log; the post page and the original have it all
 GIST = 140  # characters of a comment in a row of a filter page, which links to its card
 OPEN = ("new", "triaged")  # not answered, not closed
+FACETS = ("status", "sentiment", "network", "assignee", "post")  # data-* of a log item, which feedback.js filters on
+_LANG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 _LINE_JUNK = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b\ufeff]+")
 _BODY_JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HANDLE = re.compile(r"(?<![\w@])@[\w.-]+(?:@[\w-]+(?:\.[\w-]+)+)?")
@@ -98,7 +100,7 @@ class FeedbackEntry(FeedbackView):
     created: str = ""  # ISO time for <time datetime>
     attention: bool = False
     gist: str = ""  # the comment on one line, for the rows of the filter pages
-    facets: tuple[tuple[str, str], ...] = ()  # (data-* name, word) the log's script filters on
+    facets: tuple[str, ...] = ()  # the words of FACETS, for the log's script to filter on
     direction: str = "ltr"  # the comment's: its letters' majority
     kind_on: str = ""  # "reply on mastodon", in the site's words
     shown_at: str = ""  # the page with its card: its post's page, else its page of the log
@@ -162,6 +164,19 @@ def paging(count: int, size: int = PER_PAGE) -> tuple[int, list[tuple[int, int, 
     return count - (front - 1) * size, archive
 
 
+@dataclass(frozen=True, slots=True)
+class _Triage:
+    network: str
+    kind: str
+    status: str
+    assignee: str
+    priority: str  # "" for normal
+    status_css: str
+    about: str
+    kind_on: str
+    facets: tuple[str, ...]  # the first four of FACETS
+
+
 class Threads:
     """Every item's entry, built once per build for the log and the post pages."""
 
@@ -180,6 +195,7 @@ class Threads:
         for post in ctx.posts:
             if post.in_reply_to:
                 answers[post.in_reply_to].append(ctx.chips[post.id])
+        self.triage: dict[tuple, _Triage] = {}
         self.entries: dict[str, FeedbackEntry] = {}
         for item in self.items:
             self.entries[item.path] = self._entry(item, ctx, by_id, answers.get(item.id, []))
@@ -193,6 +209,28 @@ class Threads:
     def _text(self, body: str) -> str:
         body = _BODY_JUNK.sub("", body)
         return _HANDLE.sub("@…", body) if self.hidden else body
+
+    def _triage(self, item: FeedbackItem) -> _Triage:
+        """What an entry shows of the item's network, kind and triage fields: few combinations, each made once."""
+        sentiment = item.sentiment.value if item.sentiment else None
+        key = (item.network, item.kind, item.status, item.assignee, item.priority, sentiment)
+        found = self.triage.get(key)
+        if found is None:
+            loc = self.loc
+            sentiment = line(sentiment, 24) if sentiment else "unclassified"
+            status, priority, network = line(item.status, 24), line(item.priority, 24), line(item.network, 24)
+            assignee = line(item.assignee, 60)
+            found = self.triage[key] = _Triage(
+                network, line(item.kind, 24), status, assignee,
+                "" if priority == "normal" else priority,
+                f"tag fb-status st-{status if status in STATUSES else 'other'}",
+                loc.gettext("Reply to") if item.kind == "reply" else (loc.gettext("Quotes") if item.kind == "quote"
+                                                                        else loc.gettext("About")),
+                loc.gettext("%(kind)s on %(network)s", kind=loc.word("kind", line(item.kind, 24)),
+                            network=loc.word("network", network)),
+                (loc.word("status", status), loc.word("sentiment", sentiment),
+                 loc.word("network", network), assignee or loc.gettext("unassigned")))
+        return found
 
     def _entry(self, item: FeedbackItem, ctx: "m.Context", by_id: dict, answers: list[Chip]) -> FeedbackEntry:
         zone, loc = ctx.zone, self.loc
@@ -216,36 +254,29 @@ class Threads:
                 reply_id = line(item.reply_post, 80)
             elif chip not in replies:
                 replies.insert(0, chip)
-        answered = response_times([item])
-        response = duration(answered[0], loc) if answered else ""
-        lang = item.lang if item.lang and re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", item.lang) else None
+        response = ""
+        if item.first_response_at and item.created_at and item.first_response_at >= item.created_at:
+            response = duration(item.first_response_at - item.created_at, loc)
+        lang = item.lang if item.lang and _LANG.fullmatch(item.lang) else None
+        triage = self._triage(item)
         sentiment, intent = _judged(item.sentiment, loc), _judged(item.intent, loc)
-        status, priority = line(item.status, 24), line(item.priority, 24)
         return FeedbackEntry(
-            item.id, line(item.network, 24), line(item.kind, 24), name, handle, author_url, url,
+            item.id, triage.network, triage.kind, name, handle, author_url, url,
             m.local_text(item.created_at, zone, loc=loc), sentiment.value if sentiment else "",
-            intent.value if intent else "", status, lang, body,
+            intent.value if intent else "", triage.status, lang, body,
             post.path if post else None,
             anchor=anchor(item.id), sentiment_by=sentiment,
             intent_by=intent if intent and (not sentiment or intent.value != sentiment.value) else None,
-            assignee=line(item.assignee, 60), labels=tuple(line(label, 40) for label in item.labels if line(label)),
-            priority="" if priority == "normal" else priority,
-            status_css=f"tag fb-status st-{status if status in STATUSES else 'other'}",
-            about=loc.gettext("Reply to") if item.kind == "reply" else (loc.gettext("Quotes") if item.kind == "quote"
-                                                                          else loc.gettext("About")),
+            assignee=triage.assignee, labels=tuple(line(label, 40) for label in item.labels if line(label)),
+            priority=triage.priority, status_css=triage.status_css, about=triage.about,
             post_id=line(item.post, 80), post=post, parent=parent, replies=tuple(replies), reply_id=reply_id,
             response=response, short=body[:EXCERPT],
             cut=loc.digits(f"{len(body) - EXCERPT:,}") if len(body) > EXCERPT else "",
             created=item.created_at.isoformat() if item.created_at else "", attention=needs_attention(item),
             gist=line(body, GIST), shown_at=post.path if post else self.where[item.path],
-            direction=i18n.text_direction(body),
-            kind_on=loc.gettext("%(kind)s on %(network)s", kind=loc.word("kind", line(item.kind, 24)),
-                                network=loc.word("network", line(item.network, 24))),
-            facets=(("status", loc.word("status", status)),
-                    ("sentiment", loc.word("sentiment", sentiment.value if sentiment else "unclassified")),
-                    ("network", loc.word("network", line(item.network, 24))),
-                    ("assignee", line(item.assignee, 60) or loc.gettext("unassigned")),
-                    ("post", post.title if post else (line(item.post, 80) or loc.gettext("no post (a mention)")))))
+            direction=i18n.text_direction(body), kind_on=triage.kind_on,
+            facets=(*triage.facets,
+                    post.title if post else (line(item.post, 80) or loc.gettext("no post (a mention)"))))
 
 
 def threads(ctx: "m.Context") -> Threads:

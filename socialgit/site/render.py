@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from .. import __version__, derived, i18n, plaintext
 from ..state import state_dir
 from .cache import CACHE_DIR
+from .feedback_entries import FACETS
 from .theme import REPO_TEMPLATES, THEME_DIR
 from .views import SiteInfo, state_class
 
@@ -158,6 +159,7 @@ def environment(root: Path, locale: i18n.Locale = i18n.ENGLISH) -> jinja2.Enviro
     env.globals["sep"] = locale.separator
     # attributes for text that socialgit only has in English, so a Persian page still reads it left to right
     env.globals["untranslated"] = Markup(' lang="en" dir="ltr"') if locale.language != "en" else ""
+    env.globals["log_facets"] = FACETS
     env.globals["version"] = __version__
     env.globals["site_lang"] = locale.language
     env.globals["site_dir"] = locale.direction
