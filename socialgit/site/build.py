@@ -254,8 +254,8 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
             feedback_problems = read_rest(root, source, use_cache)
         else:
             _read_for(plan, record, root, source)
-        # text measures are remembered by socialgit.derived, so the model's memo lives for this build only
-        source.memo = Memo(None, "model")
+        # no memo for the model (source.memo): text measures are remembered by socialgit.derived, and a
+        # preview is asked for once a page, in whichever worker makes it
         site = build_model(source, plan, ctx, later=True)
         digests = cachelib.Digests()  # the views share most of their parts: each is digested once
         keys: dict[str, str] = {}
