@@ -67,6 +67,9 @@ class Judged:
     by: str  # "vader 0.62", "a person", ""
     human: bool
     css: str  # the tag's classes, worked out once here rather than on every page the item is on
+    word: str = ""  # the value in the site's words
+    title: str = ""  # "sentiment, set by vader 0.62"
+    hint: str = ""  # "(sentiment set by vader 0.62)", for screen readers
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,25 @@ class ThreadRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Words:
+    """What a card says of an item's network, kind and triage fields, in the site's words (shared: few combinations)."""
+
+    network: str
+    kind: str
+    status: str
+    assignee: str
+    priority: str  # "" for normal
+    status_css: str
+    about: str
+    kind_on: str  # "reply on mastodon"
+    facets: tuple[str, ...]  # the first four of FACETS
+    status_word: str
+    priority_text: str  # "high priority"
+    view_original: str  # "View the original on mastodon"
+    read_all_on: str  # "Read all of it on mastodon"
+
+
+@dataclass(frozen=True, slots=True)
 class FeedbackEntry(FeedbackView):
     anchor: str = ""
     sentiment_by: Judged | None = None
@@ -87,8 +109,6 @@ class FeedbackEntry(FeedbackView):
     assignee: str = ""
     labels: tuple[str, ...] = ()
     priority: str = ""  # "" for normal
-    status_css: str = ""
-    about: str = ""  # "Reply to", "Quotes" or "About": how it relates to its post
     post_id: str = ""  # as written in the file, shown when the post is not in this build
     post: Chip | None = None
     parent: ThreadRef | None = None
@@ -101,13 +121,14 @@ class FeedbackEntry(FeedbackView):
     attention: bool = False
     gist: str = ""  # the comment on one line, for the rows of the filter pages
     facets: tuple[str, ...] = ()  # the words of FACETS, for the log's script to filter on
+    words: Words | None = None  # what it says of its network, kind and triage fields
     direction: str = "ltr"  # the comment's: its letters' majority
-    kind_on: str = ""  # "reply on mastodon", in the site's words
     shown_at: str = ""  # the page with its card: its post's page, else its page of the log
 
 
 @functools.lru_cache(maxsize=1 << 12)  # a few labels, sources and scores, on every item
-def _judged(judgement: Judgement | None, loc: i18n.Locale = i18n.ENGLISH) -> Judged | None:
+def _judged(judgement: Judgement | None, kind: str = "sentiment", loc: i18n.Locale = i18n.ENGLISH) -> Judged | None:
+    """How a card shows a judgement of ``kind`` (sentiment or intent)."""
     if judgement is None or not judgement.value:
         return None
     human = judgement.source == "human"
@@ -115,7 +136,10 @@ def _judged(judgement: Judgement | None, loc: i18n.Locale = i18n.ENGLISH) -> Jud
     value = line(judgement.value, 24)
     css = f"tag tag-{value if value in LABELS else 'other'}" + (" tag-human" if human else "")
     by = loc.gettext("a person") if human else loc.word("source", line(judgement.source, 24)) + score
-    return Judged(value, by, human, css)
+    what = loc.word("judged", kind)
+    return Judged(value, by, human, css, loc.word("sentiment", value),
+                  loc.gettext("%(what)s, set by %(by)s", what=what, by=by),
+                  loc.gettext("(%(what)s set by %(by)s)", what=what, by=by))
 
 
 def needs_attention(item: FeedbackItem) -> bool:
@@ -164,19 +188,6 @@ def paging(count: int, size: int = PER_PAGE) -> tuple[int, list[tuple[int, int, 
     return count - (front - 1) * size, archive
 
 
-@dataclass(frozen=True, slots=True)
-class _Triage:
-    network: str
-    kind: str
-    status: str
-    assignee: str
-    priority: str  # "" for normal
-    status_css: str
-    about: str
-    kind_on: str
-    facets: tuple[str, ...]  # the first four of FACETS
-
-
 class Threads:
     """Every item's entry, built once per build for the log and the post pages."""
 
@@ -195,7 +206,7 @@ class Threads:
         for post in ctx.posts:
             if post.in_reply_to:
                 answers[post.in_reply_to].append(ctx.chips[post.id])
-        self.triage: dict[tuple, _Triage] = {}
+        self.triage: dict[tuple, Words] = {}
         self.entries: dict[str, FeedbackEntry] = {}
         for item in self.items:
             self.entries[item.path] = self._entry(item, ctx, by_id, answers.get(item.id, []))
@@ -210,7 +221,7 @@ class Threads:
         body = _BODY_JUNK.sub("", body)
         return _HANDLE.sub("@…", body) if self.hidden else body
 
-    def _triage(self, item: FeedbackItem) -> _Triage:
+    def _triage(self, item: FeedbackItem) -> Words:
         """What an entry shows of the item's network, kind and triage fields: few combinations, each made once."""
         sentiment = item.sentiment.value if item.sentiment else None
         key = (item.network, item.kind, item.status, item.assignee, item.priority, sentiment)
@@ -220,16 +231,20 @@ class Threads:
             sentiment = line(sentiment, 24) if sentiment else "unclassified"
             status, priority, network = line(item.status, 24), line(item.priority, 24), line(item.network, 24)
             assignee = line(item.assignee, 60)
-            found = self.triage[key] = _Triage(
+            network_word = loc.word("network", network)
+            found = self.triage[key] = Words(
                 network, line(item.kind, 24), status, assignee,
                 "" if priority == "normal" else priority,
                 f"tag fb-status st-{status if status in STATUSES else 'other'}",
                 loc.gettext("Reply to") if item.kind == "reply" else (loc.gettext("Quotes") if item.kind == "quote"
                                                                         else loc.gettext("About")),
-                loc.gettext("%(kind)s on %(network)s", kind=loc.word("kind", line(item.kind, 24)),
-                            network=loc.word("network", network)),
-                (loc.word("status", status), loc.word("sentiment", sentiment),
-                 loc.word("network", network), assignee or loc.gettext("unassigned")))
+                loc.gettext("%(kind)s on %(network)s", kind=loc.word("kind", line(item.kind, 24)), network=network_word),
+                (loc.word("status", status), loc.word("sentiment", sentiment), network_word,
+                 assignee or loc.gettext("unassigned")),
+                loc.word("status", status),
+                loc.gettext("%(priority)s priority", priority=loc.word("priority", priority)) if priority else "",
+                loc.gettext("View the original on %(network)s", network=network_word),
+                loc.gettext("Read all of it on %(network)s", network=network_word))
         return found
 
     def _entry(self, item: FeedbackItem, ctx: "m.Context", by_id: dict, answers: list[Chip]) -> FeedbackEntry:
@@ -259,7 +274,7 @@ class Threads:
             response = duration(item.first_response_at - item.created_at, loc)
         lang = item.lang if item.lang and _LANG.fullmatch(item.lang) else None
         triage = self._triage(item)
-        sentiment, intent = _judged(item.sentiment, loc), _judged(item.intent, loc)
+        sentiment, intent = _judged(item.sentiment, "sentiment", loc), _judged(item.intent, "intent", loc)
         return FeedbackEntry(
             item.id, triage.network, triage.kind, name, handle, author_url, url,
             m.local_text(item.created_at, zone, loc=loc), sentiment.value if sentiment else "",
@@ -268,13 +283,13 @@ class Threads:
             anchor=anchor(item.id), sentiment_by=sentiment,
             intent_by=intent if intent and (not sentiment or intent.value != sentiment.value) else None,
             assignee=triage.assignee, labels=tuple(line(label, 40) for label in item.labels if line(label)),
-            priority=triage.priority, status_css=triage.status_css, about=triage.about,
+            priority=triage.priority, words=triage,
             post_id=line(item.post, 80), post=post, parent=parent, replies=tuple(replies), reply_id=reply_id,
             response=response, short=body[:EXCERPT],
             cut=loc.digits(f"{len(body) - EXCERPT:,}") if len(body) > EXCERPT else "",
             created=item.created_at.isoformat() if item.created_at else "", attention=needs_attention(item),
             gist=line(body, GIST), shown_at=post.path if post else self.where[item.path],
-            direction=i18n.text_direction(body), kind_on=triage.kind_on,
+            direction=i18n.text_direction(body),
             facets=(*triage.facets,
                     post.title if post else (line(item.post, 80) or loc.gettext("no post (a mention)"))))
 
