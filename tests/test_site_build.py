@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -261,6 +262,31 @@ def test_the_process_pool_renders_the_same_bytes(repo, tmp_path, monkeypatch, jo
     derived.forget()
     pooled = clean_build(repo, tmp_path)
     assert pooled == serial
+
+
+def test_post_pages_made_by_workers_leave_the_record_and_keys_a_serial_build_leaves(repo, tmp_path, monkeypatch):
+    """The render stage's workers make the post pages: what each was made from must come back, in the posts' order."""
+    from socialgit.site import cache as cachelib, depends
+    from socialgit.state import state_dir
+
+    small_calendar(repo)
+    out = tmp_path / "site"
+    build_site(repo.root, out, NOW)
+    serial, serial_keys = depends.load(repo.root, out), cachelib.load(repo.root, out).keys
+    shutil.rmtree(out)  # and its cache: the same folder, since the folder is part of every key
+    shutil.rmtree(state_dir(repo.root))
+    monkeypatch.setattr("socialgit.site.build.POOL_THRESHOLD", 1)
+    build_site(repo.root, out, NOW)
+    pooled = depends.load(repo.root, out)
+    # marshal's bytes differ with string interning; what they hold must not
+    assert list(pooled.posts) == list(serial.posts) and len(serial.posts) == 3
+    assert all(pooled.posts[post_id] == serial.posts[post_id] for post_id in serial.posts)
+    assert cachelib.load(repo.root, out).keys == serial_keys
+    # and a rebuild after an edit, which reads that record, still equals a clean build
+    repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\nchannels: [mastodon, bluesky]\n"
+              "campaign: winter", body="Sale starts **today**", month="2026/11")
+    assert build_site(repo.root, out, NOW).partial
+    assert snapshot(out) == clean_build(repo, tmp_path)
 
 
 def test_the_same_now_is_up_to_date_even_exactly_at_a_publish_time(repo):

@@ -108,3 +108,14 @@ def test_the_fingerprint_keeps_the_stat_of_every_file_under_the_posts_folder(tmp
     (tmp_path / "content" / "posts" / "2026" / "01" / "photo.png").write_bytes(b"png")
     walked = {rel: (info.st_size, info.st_mtime_ns) for rel, _, info in repo_files(tmp_path, "content/posts", "")}
     assert len(walked) == 73 and cache.fingerprint(tmp_path).kept == walked
+
+
+def test_a_view_is_digested_once_and_the_tuples_inside_it_are_not_remembered():
+    """A build digests 100,000 feedback entries: remembering every tuple in them held 150 MB for no reuse."""
+    shared = Leaf("entry", (("status", "new"), ("network", "mastodon")))
+    digests = Digests()
+    first = digests.key(Page("a", (shared,)))
+    assert digests.key(Page("b", (shared,))) != first
+    remembered = {type(value) for value in digests.keep}
+    assert remembered == {Leaf, Page}  # the views; not the tuples, whose content the views' digests hold
+    assert sum(value is shared for value in digests.keep) == 1  # the shared view, digested once
