@@ -8,8 +8,10 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
+import jinja2
 import pytest
 from click.testing import CliRunner
+from markupsafe import Markup, escape
 
 import socialgit.commands.site  # noqa: F401  registers build/serve on the group until cli.py imports it
 from socialgit import derived
@@ -294,3 +296,41 @@ def test_the_same_now_is_up_to_date_even_exactly_at_a_publish_time(repo):
     exactly = at("2026-11-18 09:30")  # the sale's publish time: a step of the state function
     build_site(repo.root, None, exactly)
     assert build_site(repo.root, None, exactly).unchanged
+
+
+class _Html:
+    def __html__(self):
+        return "<b>safe</b>"
+
+
+@pytest.mark.parametrize("value", ['<script>alert("x")</script> & \'y\'', Markup("<i>kept</i>"), 5, 2.5, None, _Html(),
+                                   "plain", "شب یلدا <مبارک>"])
+def test_a_printed_value_reads_as_markupsafe_escapes_it(value):
+    from socialgit.site.render import printed
+
+    assert printed(value) == str(escape(value))
+
+
+def test_templates_escape_what_they_print_in_blocks_macros_and_set_blocks(tmp_path):
+    from socialgit.site.render import environment
+
+    template = environment(tmp_path).from_string(
+        "{% macro m(x) %}<p>{{ x }}</p>{% endmacro %}{% set kept %}<q>{{ text }}</q>{% endset %}"
+        "{{ text }}|{{ m(text) }}|{{ kept }}|{{ safe }}|{{ n }}|{{ text ~ '!' }}|{{ _('Feedback') }}")
+    html = template.render(text='<a href="x">&', safe=Markup("<em>ok</em>"), n=3)
+    esc = '&lt;a href=&#34;x&#34;&gt;&amp;'
+    assert html == f"{esc}|<p>{esc}</p>|<q>{esc}</q>|<em>ok</em>|3|{esc}!|Feedback"
+    with pytest.raises(jinja2.UndefinedError):  # a missing value is still an error, not an empty string
+        template.render(safe="", n=1)
+
+
+def test_each_language_remembers_its_own_translations(tmp_path):
+    from socialgit import i18n
+    from socialgit.site.render import environment
+
+    text = "{{ _('Feedback') }}/{{ _('Feedback') }}/{% autoescape false %}{{ _('Feedback') }}{% endautoescape %}"
+    english, persian = (environment(tmp_path, i18n.site_locale(lang, "gregorian")).from_string(text)
+                        for lang in ("en", "fa"))
+    assert english.render() == "Feedback/Feedback/Feedback"
+    assert persian.render() == "بازخوردها/بازخوردها/بازخوردها"
+    assert english.render() == "Feedback/Feedback/Feedback"  # after the other language, still its own
