@@ -359,7 +359,7 @@ def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cache
     base_url = site.base_url
     body = None
 
-    def emit(rel: str, key: str, make: Callable[[], bytes]) -> None:
+    def emit(rel: str, key: str, make: Callable[[], bytes | list[bytes]]) -> None:
         nonlocal written
         keys[rel] = key
         if old.setup == setup and old.keys.get(rel) == key and rel in old.files and (out / rel).is_file():
@@ -376,7 +376,7 @@ def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cache
 
     posts = site.feed_posts
 
-    def ics() -> bytes:
+    def ics() -> list[bytes]:
         events = Memo(root if remember else None, "ics-events", setup)  # only when the calendar changed
         made = feeds.calendar_ics(posts, site.info, base_url, events, digests)
         events.save()

@@ -68,13 +68,15 @@ def event(post: FeedPost, host: str, base_url: str) -> bytes:
 
 
 def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str, memo=None,
-                 digests: Digests | None = None) -> bytes:
+                 digests: Digests | None = None) -> list[bytes]:
     """One event per dated post; the UID is the post id, so subscribers update events in place.
 
     Events are serialised one by one (and remembered in ``memo``, a site.memo.Memo,
     by a content digest of what each is made from; ``digests`` may already know the
     posts') because the library takes about a millisecond per event; the bytes are
-    those of adding them all to the calendar.
+    those of adding them all to the calendar. They come as pieces to write one after
+    the other (the calendar's head, each event, its end): joined, the 35 MB of
+    10,000 events were copied three times over, the build's peak of memory.
     """
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//socialgit//socialgit {__version__}//EN")
@@ -97,7 +99,7 @@ def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str, memo=
         events.append(one if key is None else memo.get(key, lambda: one))
     head = cal.to_ical()
     end = head.rindex(b"END:VCALENDAR")
-    return head[:end] + b"".join(events) + head[end:]
+    return [head[:end], *events, head[end:]]
 
 
 def _atom_time(moment: datetime) -> str:
