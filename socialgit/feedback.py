@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import front_matter, yamlfast
-from .filecache import (FileCache, code_salt, gc_paused, moment_data, moment_from, parse_all, problems_data,
-                        problems_from, repo_files, restore)
+from .filecache import (FileCache, Stat, code_salt, gc_paused, moment_data, moment_from, parse_all,
+                        problems_data, problems_from, repo_files, restore)
 from .ledger import parse_instant
 from .problems import Problem, error, warning
 from .vocabulary import KINDS, STATUSES
@@ -216,7 +216,7 @@ def _salt() -> str:
     return code_salt(sys.modules[__name__], front_matter, yamlfast)
 
 
-def _files(root: Path) -> list[tuple[str, str, os.stat_result]]:
+def _files(root: Path) -> list[tuple[str, str, Stat]]:
     """(path from the repository, path, stat) of every feedback file, in path order."""
     return repo_files(root, FEEDBACK_DIR, ".md")
 
