@@ -1,7 +1,8 @@
 """The fast paths of textlimits give exactly what the plain algorithms give.
 
 Mastodon's URL pattern is scanned only over the whitespace-free runs that hold
-"://", and grapheme clusters below U+0300 are counted without the \\X pattern.
+"://", and grapheme clusters are counted without the \\X pattern in text with no
+character a cluster rule joins (all of it below U+0300, or Persian, emoji, ...).
 Both are shortcuts, so each is compared with the plain algorithm over texts
 built to stress the edges: URLs glued to punctuation, brackets, Unicode spaces
 (which a query may hold), several schemes in one run, bare domains before a
@@ -78,6 +79,23 @@ def test_graphemes_match_the_cluster_pattern():
     samples += ["".join(rng.choice(low + high) for _ in range(rng.randint(1, 60))) for _ in range(2000)]
     for text in samples:
         assert graphemes(text) == len(regex.findall(r"\X", text)), repr(text)
+
+
+def test_graphemes_of_text_with_no_joining_character_match_the_cluster_pattern():
+    """Above U+0300, text without marks, ZWJ, jamo or regional indicators is counted by its length."""
+    rng = random.Random(12)
+    alone = list("سلام قهوه €—“”…→✓") + ["\U0001F389", "\u2764", "\uac00", "\uac01", "\u00a9", "\r\n", "\u0661", "a"]
+    joining = ["\u0301", "\u200d", "\u200c", "\u064e", "\U0001F3FB", "\U0001F1E9", "\u1100", "\u1161", "\u11a8",
+               "\u094d", "\u093f", "\u0600", "\u0e33", "\ufe0f", "\U000E0067"]
+    counted = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(alone) for _ in range(rng.randint(1, 40)))
+        if rng.random() < 0.5:  # and one character that joins, anywhere
+            at = rng.randint(0, len(text))
+            text = text[:at] + rng.choice(joining) + text[at:]
+        counted += not textlimits._JOINING.search(text)
+        assert graphemes(text) == len(regex.findall(r"\X", text)), repr(text)
+    assert counted > 1000  # the shortcut was taken
 
 
 def test_links_are_measured_without_loading_all_of_twitter_text():
