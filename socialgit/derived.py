@@ -23,7 +23,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from . import __version__, content, plaintext, textlimits
 from .config import Config
@@ -132,7 +132,8 @@ def _derive_some(indexes: list[int]) -> list[tuple[int, tuple]]:
     return [(i, _derive(_JOBS[i], _HTML)) for i in indexes]
 
 
-def _derive_all(jobs: list[_Job], html: PageHtml | None) -> list[tuple]:
+def _derive_all(jobs: list[_Job], html: PageHtml | None, meanwhile: Callable[[], None]) -> list[tuple]:
+    """Each job's result, in order; ``meanwhile`` is called while workers derive (if any start)."""
     global _JOBS, _HTML
     if len(jobs) < POOL_MIN or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [_derive(job, html) for job in jobs]
@@ -147,7 +148,9 @@ def _derive_all(jobs: list[_Job], html: PageHtml | None) -> list[tuple]:
         indexes = list(range(len(jobs)))
         chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]
         with ProcessPoolExecutor(min(os.cpu_count() or 1, 4), mp_context=multiprocessing.get_context("fork")) as pool:
-            for done in pool.map(_derive_some, chunks):
+            derived_chunks = pool.map(_derive_some, chunks)  # every chunk submitted
+            meanwhile()
+            for done in derived_chunks:
                 for index, result in done:
                     results[index] = result
     finally:
@@ -193,12 +196,26 @@ def _known(job: _Job) -> bool:
 
 
 def prepare(posts: list[content.Post], config: Config, root: Path | None = None,
-            html: PageHtml | None = None) -> Prepared:
+            html: PageHtml | None = None, meanwhile: Callable[[], None] | None = None) -> Prepared:
     """Derive (or recall) the parts, lengths and payload hashes of every post, and with ``html`` their page HTML.
 
     ``root`` is the calendar whose .socialgit/ remembers them between runs; None keeps
-    them for this process only.
+    them for this process only. ``meanwhile`` is called once: while the workers derive
+    (the parent only waits for them), or at the end when there are none.
     """
+    pending = [meanwhile] if meanwhile is not None else []
+
+    def once() -> None:
+        while pending:
+            pending.pop()()
+
+    prepared = _prepare(posts, config, root, html, once)
+    once()
+    return prepared
+
+
+def _prepare(posts: list[content.Post], config: Config, root: Path | None, html: PageHtml | None,
+             meanwhile: Callable[[], None]) -> Prepared:
     needed = _jobs(posts, config, html is not None)
     if all(_known(job) for job in needed.values()):
         return Prepared(len(needed), 0)
@@ -214,7 +231,7 @@ def prepare(posts: list[content.Post], config: Config, root: Path | None = None,
         if (entry is None or not job.specs <= entry[1].keys() or not job.medias <= entry[2].keys()
                 or (job.html and key not in pages)):
             missing.append(key)
-    for key, result in zip(missing, _derive_all([jobs[k] for k in missing], html)):
+    for key, result in zip(missing, _derive_all([jobs[k] for k in missing], html, meanwhile)):
         parts, measures, hashes, page = result
         old = texts.get(key)
         if old is not None and old[0] == parts:  # keep what other channels' settings needed before

@@ -74,6 +74,21 @@ def test_workers_and_the_shared_markdown_pass_give_what_the_plain_functions_give
     assert snapshot(posts, config) == prepared
 
 
+@pytest.mark.parametrize("pool_min", [1, 10_000])
+def test_what_to_do_meanwhile_is_done_once_while_workers_derive_or_after(repo, monkeypatch, pool_min):
+    """The site build reads the feedback while the workers derive: the parent would only wait for them."""
+    config, posts = write_calendar(repo)
+    monkeypatch.setattr(derived, "POOL_MIN", pool_min)
+    seen = []
+    done = derived.prepare(posts, config, None, html=BodyRenderer(),
+                           meanwhile=lambda: seen.append(derived.page_html(posts[0].body)))
+    assert done.derived == done.texts and len(seen) == 1
+    # with workers, it ran before their results were taken in; without, after everything was derived
+    assert (seen[0] is None) == (pool_min == 1)
+    derived.prepare(posts, config, None, html=BodyRenderer(), meanwhile=lambda: seen.append("known"))
+    assert seen[1:] == ["known"]  # everything known already: still called, once
+
+
 def test_prepared_values_are_what_a_fresh_process_derives(repo):
     config, posts = write_calendar(repo)
     fresh = snapshot(posts, config)

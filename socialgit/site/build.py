@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import jinja2
 
@@ -46,49 +46,63 @@ Progress = Callable[[int, int], None]  # (done, total)
 
 
 def read_posts(root: Path, now: datetime, drafts: bool, remember: bool = False, hide_handles: bool = False,
-               known: Callable[[list], dict[str, list[Problem]]] | None = None
+               known: Callable[[list], dict[str, list[Problem]]] | None = None,
+               meanwhile: Callable[[], None] | None = None
                ) -> tuple[SiteInput, dict[str, tuple[list[Problem], list[Problem]]]]:
     """The read stage up to the feedback, metrics and imported history (read_rest reads those).
 
     Also returns check's findings per post file (check.post_findings); ``known(posts)`` gives
     the own problems of post files unchanged since the last build, not looked for again.
+    ``meanwhile`` is called once, while the posts' texts are derived on the other cores.
     """
     calendar, problems = load_calendar(root)
     # every post's network parts, lengths and page HTML in one Markdown pass, on every core;
     # check, the pages and the feeds then find them ready (and the next build remembers them)
-    derived.prepare(calendar.posts, calendar.config, root if remember else None, html=BodyRenderer())
+    derived.prepare(calendar.posts, calendar.config, root if remember else None, html=BodyRenderer(),
+                    meanwhile=meanwhile)
     findings = post_findings(calendar, now, known(calendar.posts) if known else None, prepared=True)
     return SiteInput(calendar, now, problems, [], post_history(root, remember), drafts,
                      every_problem(findings, calendar, now),
                      hide_handles=hide_handles), findings
 
 
-def read_rest(root: Path, source: SiteInput, remember: bool = False) -> list[Problem]:
-    """The feedback (parsed files kept under .socialgit/ with ``remember``), metrics and imported history.
+class Rest(NamedTuple):
+    """What the read stage reads besides the posts."""
 
-    Returns the feedback files' problems (they are added to the source's problems too).
-    """
-    source.feedback, found = load_feedback(root, use_cache=remember)
-    source.problems = source.problems + found
-    _read_learning(root, source)
-    return found
+    feedback: list
+    problems: list[Problem]  # the feedback files'
+    learning: tuple  # the insights page's: (metrics, imported history, their problems)
 
 
-def _read_learning(root: Path, source: SiteInput) -> None:
-    """The insights page's inputs, as `socialgit insights` reads them: metrics and imported history."""
+def read_rest(root: Path, remember: bool = False) -> Rest:
+    """The feedback (parsed files kept under .socialgit/ with ``remember``), metrics and imported history."""
+    feedback, problems = load_feedback(root, use_cache=remember)
+    return Rest(feedback, problems, _read_learning(root))
+
+
+def add_rest(source: SiteInput, rest: Rest) -> list[Problem]:
+    """Put ``rest`` into ``source``; the feedback files' problems (added to the source's problems too)."""
+    source.feedback = rest.feedback
+    source.problems = source.problems + rest.problems
+    source.metrics, source.imported, source.learn_problems = rest.learning
+    return rest.problems
+
+
+def _read_learning(root: Path) -> tuple:
+    """The insights page's inputs, as `socialgit insights` reads them: metrics, imported history, their problems."""
     from ..history_import import load_imported  # not loaded by a rebuild that keeps the insights page
     from ..metrics import load_metrics
 
-    source.metrics, learn_problems = load_metrics(root)
-    source.imported, imported_problems = load_imported(root)
-    source.learn_problems = learn_problems + imported_problems
+    metrics, learn_problems = load_metrics(root)
+    imported, imported_problems = load_imported(root)
+    return metrics, imported, learn_problems + imported_problems
 
 
 def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
               hide_handles: bool = False) -> SiteInput:
     """The read stage: everything the model needs, from the working tree and git."""
     source, _ = read_posts(root, now, drafts, remember, hide_handles)
-    read_rest(root, source, remember)
+    add_rest(source, read_rest(root, remember))
     return source
 
 
@@ -241,8 +255,12 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
             record = None
 
     post_files = state.post_files
+    rest: list[Rest] = []
+    # with no record to plan a partial build by, every file is read: the feedback, while the
+    # workers derive the posts' texts (the parent would only wait for them)
     source, findings = read_posts(root, now, drafts, use_cache, hide_handles,
-                                  (lambda posts: depends.known_problems(record, post_files, posts)) if record else None)
+                                  (lambda posts: depends.known_problems(record, post_files, posts)) if record else None,
+                                  (lambda: rest.append(read_rest(root, use_cache))) if record is None else None)
     faults = frozenset(p.path for p in source.problems)
     # what was read lives until the end: cycle collections need not walk it again and again
     gc.freeze()
@@ -251,7 +269,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         insights = depends.insights_digest(source.calendar.posts)
         plan = _plan(record, post_files, ctx, insights, state, out)
         if plan is None:
-            feedback_problems = read_rest(root, source, use_cache)
+            feedback_problems = add_rest(source, rest[0] if rest else read_rest(root, use_cache))
         else:
             _read_for(plan, record, root, source)
         # no memo for the model (source.memo): text measures are remembered by socialgit.derived, and a
@@ -349,7 +367,7 @@ def _read_for(plan: depends.Plan, record: depends.Record, root: Path, source: Si
     source.problems = source.problems + depends.problems_of(record.problems)
     source.sentiments = record.sentiments
     if plan.insights:
-        _read_learning(root, source)
+        source.metrics, source.imported, source.learn_problems = _read_learning(root)
 
 
 def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cachelib.BuildCache,
