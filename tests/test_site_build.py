@@ -334,3 +334,11 @@ def test_each_language_remembers_its_own_translations(tmp_path):
     assert english.render() == "Feedback/Feedback/Feedback"
     assert persian.render() == "بازخوردها/بازخوردها/بازخوردها"
     assert english.render() == "Feedback/Feedback/Feedback"  # after the other language, still its own
+
+
+def test_isolated_text_escapes_plain_text_even_after_markup_with_the_same_characters():
+    from socialgit.site.render import isolate_text
+
+    assert isolate_text(Markup("<b>x</b>"), "ltr") == "<b>x</b>"
+    assert isolate_text("<b>x</b>", "ltr") == "&lt;b&gt;x&lt;/b&gt;"  # not the markup remembered for equal text
+    assert isolate_text("<b>x</b>", "ltr") == "&lt;b&gt;x&lt;/b&gt;"

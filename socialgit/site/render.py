@@ -65,7 +65,18 @@ def isolate_html(html: str, direction: str) -> str:
 
 def isolate_text(text: str, direction: str) -> Markup:
     """Plain text from a person or a network, escaped, its other-direction tokens in <bdi>."""
+    if type(text) is str:
+        return _isolated_text(text, direction)
+    return Markup(_isolated(str(escape(text)), direction))  # Markup: equal to the text it holds, so never cached
+
+
+# a post page previews the same text for each channel that sends it (3 KB, up to four times)
+@functools.lru_cache(maxsize=256)
+def _isolated_text(text: str, direction: str) -> Markup:
     return Markup(_isolated(str(escape(text)), direction))
+
+
+_text_direction = functools.lru_cache(maxsize=256)(i18n.text_direction)
 
 
 class BodyRenderer:
@@ -211,7 +222,7 @@ def environment(root: Path, locale: i18n.Locale = i18n.ENGLISH) -> jinja2.Enviro
     env.filters["weekday_short"] = lambda day: locale.weekday(day, short=True)
     env.filters["join_words"] = locale.join
     env.filters["isolate"] = isolate_text
-    env.filters["text_dir"] = i18n.text_direction
+    env.filters["text_dir"] = _text_direction
     env.globals["sep"] = locale.separator
     # attributes for text that socialgit only has in English, so a Persian page still reads it left to right
     env.globals["untranslated"] = Markup(' lang="en" dir="ltr"') if locale.language != "en" else ""
