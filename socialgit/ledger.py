@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .filecache import FileCache, code_salt, gc_paused, problems_data, problems_from
+from .filecache import FileCache, Stat, code_salt, gc_paused, parse_all, problems_data, problems_from
 from .problems import Problem, error
 
 LEDGER_DIR = "content/ledger"
@@ -102,33 +102,46 @@ def _receipt_from(data: tuple) -> tuple[Receipt | None, Problem | None]:
 
 
 def load_receipts(root: Path, use_cache: bool = True) -> tuple[dict[str, dict[str, Receipt]], list[Problem]]:
-    """post id → channel → Receipt, for every receipt in the ledger (cached like posts)."""
+    """post id → channel → Receipt, for every receipt in the ledger (cached like posts; parsed on every core)."""
     receipts: dict[str, dict[str, Receipt]] = {}
     problems = []
     base = root / LEDGER_DIR
     if not base.is_dir():
         return receipts, problems
-    cache = FileCache(root, "receipts", code_salt(sys.modules[__name__]), (_receipt_data, _receipt_from)) \
-        if use_cache else None
-    with os.scandir(base) as folders, gc_paused():
-        for folder in sorted(folders, key=lambda f: f.name):
-            if not folder.is_dir() or not holds_receipts(folder.name):
-                continue
-            with os.scandir(folder.path) as files:
-                for entry in sorted(files, key=lambda f: f.name):
-                    if not entry.name.endswith(".json"):
-                        continue
-                    # plain strings: a ledger holds a receipt per post and channel, tens of thousands
-                    rel = f"{LEDGER_DIR}/{folder.name}/{entry.name}"
-                    read = lambda path=entry.path: read_receipt(Path(path), root)  # noqa: E731
-                    receipt, problem = cache.get(rel, entry.stat(), read) if cache else read()
-                    if problem:
-                        problems.append(problem)
-                    if receipt:
-                        receipts.setdefault(receipt.post, {})[receipt.channel] = receipt
+    codec = (_receipt_data, _receipt_from)
+    cache = FileCache(root, "receipts", code_salt(sys.modules[__name__]), codec) if use_cache else None
+    with gc_paused():
+        files = _receipt_files(base)
+        read = lambda rel, path: read_receipt(Path(path), root)  # noqa: E731
+        if cache is None:
+            found = [value for value, _ in parse_all([f[:2] for f in files], read, *codec)]
+        else:
+            found = cache.get_all(files, read)
+        for receipt, problem in found:
+            if problem:
+                problems.append(problem)
+            if receipt:
+                receipts.setdefault(receipt.post, {})[receipt.channel] = receipt
     if cache:
         cache.save()
     return receipts, problems
+
+
+def _receipt_files(base: Path) -> list[tuple[str, str, Stat]]:
+    """(path from the repository, path, stat) of each receipt: the posts' folders, then their files, by name."""
+    files = []
+    with os.scandir(base) as folders:
+        for folder in sorted(folders, key=lambda f: f.name):
+            if not folder.is_dir() or not holds_receipts(folder.name):
+                continue
+            with os.scandir(folder.path) as entries:
+                for entry in sorted(entries, key=lambda f: f.name):
+                    if entry.name.endswith(".json"):
+                        # plain strings: a ledger holds a receipt per post and channel, tens of thousands
+                        info = entry.stat()
+                        files.append((f"{LEDGER_DIR}/{folder.name}/{entry.name}", entry.path,
+                                      Stat(info.st_mtime_ns, info.st_size)))
+    return files
 
 
 def post_receipts(root: Path, post_id: str) -> tuple[dict[str, Receipt], list[Problem]]:
