@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from socialgit.site.build import read_site
+from socialgit.site.read import read_site
 from socialgit.site.model import build_model
 
 from .conftest import at

@@ -11,7 +11,7 @@ import socialgit.commands.site  # noqa: F401  registers build on the group
 from socialgit.cli import cli
 from socialgit.feedback import FeedbackItem, Judgement
 from socialgit.site import build_site
-from socialgit.site.build import read_site
+from socialgit.site.read import read_site
 from socialgit.site.feedback_entries import HIDDEN, PER_PAGE, anchor, duration, line, paging
 from socialgit.site.feedback_log import sparkline, week_stats
 from socialgit.site.model import build_model

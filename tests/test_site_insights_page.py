@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from socialgit.site import build_site
-from socialgit.site.build import read_site
+from socialgit.site.read import read_site
 from socialgit.site.insights_page import steps
 from socialgit.site.model import build_context, build_model
 from socialgit.site.theme import THEME_DIR

@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 
 from socialgit.feedback import load_feedback
 from socialgit.site.model import short_names, slug, validity
-from socialgit.site.build import read_site
+from socialgit.site.read import read_site
 
 from .conftest import at
 from .site_helpers import cell, feedback, model, page, receipt

@@ -1,6 +1,6 @@
 """`socialgit build`: read → model → render → write, each stage on its own.
 
-- read: config, posts, receipts, feedback, git history, check's findings;
+- read: config, posts, receipts, feedback, git history, check's findings (read.py);
 - model: what each page shows (pure, model.py and pages.py);
 - render: Jinja2 pages, in a process pool on both cores when many pages changed;
 - write: only files whose bytes changed; outputs of earlier builds that are no
@@ -20,22 +20,19 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable
 
 import jinja2
 
-from .. import derived
-from ..calendar import load_calendar
-from ..check import every_problem, post_findings
-from ..feedback import load_feedback, load_feedback_files
-from ..problems import Problem, UserError
+from ..problems import UserError
 from . import cache as cachelib
 from . import depends
 from . import feeds, pages
-from .memo import Memo, post_history
+from .memo import Memo
 from .patch import patch_site
-from .model import SiteInput, SiteModel, build_context, build_model
-from .render import BodyRenderer, Renderer, template_error
+from .model import SiteModel, build_context, build_model
+from .read import Rest, add_rest, read_for, read_posts, read_rest
+from .render import Renderer, template_error
 from .theme import STATIC_DIR
 from .uptodate import BuildResult, SiteState, site_state
 
@@ -43,67 +40,6 @@ POOL_THRESHOLD = 400  # below this many pages to render, starting processes cost
 CHUNK = 64
 
 Progress = Callable[[int, int], None]  # (done, total)
-
-
-def read_posts(root: Path, now: datetime, drafts: bool, remember: bool = False, hide_handles: bool = False,
-               known: Callable[[list], dict[str, list[Problem]]] | None = None,
-               meanwhile: Callable[[], None] | None = None
-               ) -> tuple[SiteInput, dict[str, tuple[list[Problem], list[Problem]]]]:
-    """The read stage up to the feedback, metrics and imported history (read_rest reads those).
-
-    Also returns check's findings per post file (check.post_findings); ``known(posts)`` gives
-    the own problems of post files unchanged since the last build, not looked for again.
-    ``meanwhile`` is called once, while the posts' texts are derived on the other cores.
-    """
-    calendar, problems = load_calendar(root)
-    # every post's network parts, lengths and page HTML in one Markdown pass, on every core;
-    # check, the pages and the feeds then find them ready (and the next build remembers them)
-    derived.prepare(calendar.posts, calendar.config, root if remember else None, html=BodyRenderer(),
-                    meanwhile=meanwhile)
-    findings = post_findings(calendar, now, known(calendar.posts) if known else None, prepared=True)
-    return SiteInput(calendar, now, problems, [], post_history(root, remember), drafts,
-                     every_problem(findings, calendar, now),
-                     hide_handles=hide_handles), findings
-
-
-class Rest(NamedTuple):
-    """What the read stage reads besides the posts."""
-
-    feedback: list
-    problems: list[Problem]  # the feedback files'
-    learning: tuple  # the insights page's: (metrics, imported history, their problems)
-
-
-def read_rest(root: Path, remember: bool = False) -> Rest:
-    """The feedback (parsed files kept under .socialgit/ with ``remember``), metrics and imported history."""
-    feedback, problems = load_feedback(root, use_cache=remember)
-    return Rest(feedback, problems, _read_learning(root))
-
-
-def add_rest(source: SiteInput, rest: Rest) -> list[Problem]:
-    """Put ``rest`` into ``source``; the feedback files' problems (added to the source's problems too)."""
-    source.feedback = rest.feedback
-    source.problems = source.problems + rest.problems
-    source.metrics, source.imported, source.learn_problems = rest.learning
-    return rest.problems
-
-
-def _read_learning(root: Path) -> tuple:
-    """The insights page's inputs, as `socialgit insights` reads them: metrics, imported history, their problems."""
-    from ..history_import import load_imported  # not loaded by a rebuild that keeps the insights page
-    from ..metrics import load_metrics
-
-    metrics, learn_problems = load_metrics(root)
-    imported, imported_problems = load_imported(root)
-    return metrics, imported, learn_problems + imported_problems
-
-
-def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
-              hide_handles: bool = False) -> SiteInput:
-    """The read stage: everything the model needs, from the working tree and git."""
-    source, _ = read_posts(root, now, drafts, remember, hide_handles)
-    add_rest(source, read_rest(root, remember))
-    return source
 
 
 # --- writing ----------------------------------------------------------------
@@ -271,7 +207,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         if plan is None:
             feedback_problems = add_rest(source, rest[0] if rest else read_rest(root, use_cache))
         else:
-            _read_for(plan, record, root, source)
+            read_for(plan, record, root, source)
         # no memo for the model (source.memo): text measures are remembered by socialgit.derived, and a
         # preview is asked for once a page, in whichever worker makes it
         site = build_model(source, plan, ctx, later=True)
@@ -359,15 +295,6 @@ def _kept(plan: depends.Plan, record: depends.Record, ctx) -> list[str]:
     from .insights_page import PATH
 
     return kept if plan.insights else kept + [PATH]
-
-
-def _read_for(plan: depends.Plan, record: depends.Record, root: Path, source: SiteInput) -> None:
-    """What a rebuild after edited posts reads besides them: the remade pages' feedback, and the metrics if needed."""
-    source.feedback = load_feedback_files(root, depends.feedback_files(record, plan.posts))
-    source.problems = source.problems + depends.problems_of(record.problems)
-    source.sentiments = record.sentiments
-    if plan.insights:
-        source.metrics, source.imported, source.learn_problems = _read_learning(root)
 
 
 def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cachelib.BuildCache,
