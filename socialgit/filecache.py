@@ -120,6 +120,17 @@ def restore(cls: type[T], fields: dict[str, Any]) -> T:
     return instance
 
 
+class Stat(NamedTuple):
+    """What the caches compare of a file's stat: an os.stat_result and its twenty fields
+    take ~800 bytes, 80 MB for a calendar's 100,000 feedback files."""
+
+    st_mtime_ns: int
+    st_size: int
+
+
+FileStat = os.stat_result | Stat  # the caches read st_mtime_ns and st_size of either
+
+
 class FileCache:
     def __init__(self, root: Path, name: str, salt: str, codec: Codec = _PLAIN):
         self.path = state_dir(root) / f"{name}.marshal"
@@ -133,7 +144,7 @@ class FileCache:
         if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == self.salt and isinstance(kept[1], dict):
             self.entries = kept[1]  # else no cache, or one from another version: parse everything
 
-    def get(self, rel: str, stat: os.stat_result | Stat, parse: Callable[[], T]) -> T:
+    def get(self, rel: str, stat: FileStat, parse: Callable[[], T]) -> T:
         found, value = self.lookup(rel, stat)
         if found:
             return value
@@ -141,7 +152,7 @@ class FileCache:
         self.put(rel, stat, value)
         return value
 
-    def lookup(self, rel: str, stat: os.stat_result | Stat, now: int | None = None) -> tuple[bool, Any]:
+    def lookup(self, rel: str, stat: FileStat, now: int | None = None) -> tuple[bool, Any]:
         """(True, value) remembered for the file as it is now, or (False, None): parse it and ``put`` it."""
         self.seen.add(rel)
         # "racy git": file times tick in milliseconds, so a file changed twice within
@@ -157,12 +168,12 @@ class FileCache:
                 pass  # data of another shape: parse again
         return False, None
 
-    def put(self, rel: str, stat: os.stat_result | Stat, value: Any, now: int | None = None, encoded: Any = None) -> None:
+    def put(self, rel: str, stat: FileStat, value: Any, now: int | None = None, encoded: Any = None) -> None:
         """Remember ``value`` for the file as ``stat`` saw it, unless it is too young to trust."""
         if (now or time.time_ns()) - stat.st_mtime_ns >= RACY_NS:
             self._store(rel, stat, value, encoded)
 
-    def _store(self, rel: str, stat: os.stat_result | Stat, value: Any, encoded: Any = None) -> None:
+    def _store(self, rel: str, stat: FileStat, value: Any, encoded: Any = None) -> None:
         try:
             data = self.encode(value) if encoded is None else encoded
         except ValueError:
@@ -171,7 +182,7 @@ class FileCache:
         self.entries[rel] = (stat.st_mtime_ns, stat.st_size, data)
         self.dirty = True
 
-    def get_all(self, files: list[tuple[str, str, os.stat_result | Stat]], parse: Callable[[str, str], T]) -> list[T]:
+    def get_all(self, files: list[tuple[str, str, FileStat]], parse: Callable[[str, str], T]) -> list[T]:
         """``get`` for many files at once: (rel, path, stat) → parse(rel, path), the misses on every core."""
         values: list = [None] * len(files)
         todo: list[int] = []
@@ -258,14 +269,6 @@ def parse_all(files: list[tuple], parse: Callable[..., T], encode: Callable[[T],
 
 
 _UNSENT = "\0unsent"  # marks a value a worker could not encode
-
-
-class Stat(NamedTuple):
-    """What the caches compare of a file's stat: an os.stat_result and its twenty fields
-    take ~800 bytes, 80 MB for a calendar's 100,000 feedback files."""
-
-    st_mtime_ns: int
-    st_size: int
 
 
 def repo_files(root: Path, folder: str, suffix: str) -> list[tuple[str, str, Stat]]:
