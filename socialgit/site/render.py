@@ -63,17 +63,18 @@ def isolate_html(html: str, direction: str) -> str:
     return "".join(out)
 
 
-def isolate_text(text: str, direction: str) -> Markup:
-    """Plain text from a person or a network, escaped, its other-direction tokens in <bdi>."""
-    if type(text) is str:
-        return _isolated_text(text, direction)
-    return Markup(_isolated(str(escape(text)), direction))  # Markup: equal to the text it holds, so never cached
+def _isolate_text(text: str, direction: str) -> Markup:
+    return Markup(_isolated(str(escape(text)), direction))
 
 
 # a post page previews the same text for each channel that sends it (3 KB, up to four times)
-@functools.lru_cache(maxsize=256)
-def _isolated_text(text: str, direction: str) -> Markup:
-    return Markup(_isolated(str(escape(text)), direction))
+_isolate_remembered = functools.lru_cache(maxsize=256)(_isolate_text)
+
+
+def isolate_text(text: str, direction: str) -> Markup:
+    """Plain text from a person or a network, escaped, its other-direction tokens in <bdi>."""
+    # Markup is equal to the plain text it holds, so only plain text may be remembered
+    return (_isolate_remembered if type(text) is str else _isolate_text)(text, direction)
 
 
 _text_direction = functools.lru_cache(maxsize=256)(i18n.text_direction)
