@@ -69,7 +69,7 @@ class Made:
     written: bool
     rendered: bool
     post: str | None = None
-    made_from: object = None  # depends.PostRecord
+    row: bytes | None = None  # depends.post_row of what it was made from
     assets: dict | None = None
 
 
@@ -114,7 +114,8 @@ def _render_some(indexes: list[int]) -> list[Made]:
             found = (old.files[page.path], False, False)
         else:
             found = (*_write(job, renderer, page), True)
-        done.append(Made(page.path, key, *found, post.id, job.ctx.made_from[post.id], job.ctx.page_assets))
+        done.append(Made(page.path, key, *found, post.id, depends.post_row(post.id, job.ctx.made_from[post.id]),
+                         job.ctx.page_assets))
     return done
 
 
@@ -228,11 +229,13 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         if plan is not None:  # the pages the edited posts cannot have changed stay as they are
             for path in kept:
                 keys[path], files[path] = old.keys[path], old.files[path]
+        # the feeds before the pages: what making them leaves behind is not added to the render stage's memory
+        written = _write_feeds(root, out, site, setup, old, keys, files, use_cache, digests)
         by_id = {p.id: p for p in ctx.posts}
         made = _render(_Job(root, setup, out, to_render, [by_id[i] for i in site.later_posts], ctx, site.info, old,
                             same_setup), progress)
-        written = rendered = 0
-        made_from = {}
+        rendered = 0
+        rows = {}
         for page in made:
             files[page.path] = page.digest
             written += page.written
@@ -240,14 +243,14 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
             if page.key is not None:
                 keys[page.path] = page.key
             if page.post is not None:
-                made_from[page.post] = page.made_from
+                rows[page.post] = page.row
                 ctx.assets.update(page.assets)
         # in the posts' order, whichever worker made them
-        site.made_from.update((i, made_from[i]) for i in site.later_posts)
+        rows = {i: rows[i] for i in site.later_posts}
         if plan is not None:
             ctx.assets.update(depends.kept_assets(record, ctx.chips.keys() - plan.posts))
         site.assets = dict(sorted(ctx.assets.items()))
-        written += _write_extras(root, out, site, setup, old, keys, files, use_cache, digests)
+        written += _write_assets(root, out, site, setup, old, keys, files)
     finally:
         gc.unfreeze()
     removed = 0
@@ -268,7 +271,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
             record = depends.Record(log_paths=site.log_paths, log_posts=site.log_posts,
                                     sentiments=sentiment_tally(source.feedback),
                                     problems=depends.problem_rows(feedback_problems))
-        depends.save(root, out, depends.updated(record, setup, state, post_files, ctx, site, insights,
+        depends.save(root, out, depends.updated(record, setup, state, post_files, ctx, site, rows, insights,
                                                      findings, faults))
     return BuildResult(out, len(site.pages) + len(site.later_posts) + len(kept), len(files), rendered, written, removed,
                        time.perf_counter() - started, partial=plan is not None)
@@ -297,22 +300,31 @@ def _kept(plan: depends.Plan, record: depends.Record, ctx) -> list[str]:
     return kept if plan.insights else kept + [PATH]
 
 
-def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cachelib.BuildCache,
-                  keys: dict[str, str], files: dict[str, str], remember: bool, digests: cachelib.Digests) -> int:
-    """Feeds, the theme's static files and the media and outbox files pages link to."""
-    written = 0
+class _Emitter:
+    """Writes the files that are not pages (feeds, static files, media) whose key changed, and counts them."""
+
+    def __init__(self, out: Path, setup: str, old: cachelib.BuildCache, keys: dict[str, str],
+                 files: dict[str, str]) -> None:
+        self.out, self.setup, self.old, self.keys, self.files = out, setup, old, keys, files
+        self.written = 0
+
+    def __call__(self, rel: str, key: str, make: Callable[[], bytes | list[bytes]]) -> None:
+        old = self.old
+        self.keys[rel] = key
+        if old.setup == self.setup and old.keys.get(rel) == key and rel in old.files and (self.out / rel).is_file():
+            self.files[rel] = old.files[rel]
+            return
+        digest, wrote = cachelib.write_output(self.out, rel, make(), old.files.get(rel))
+        self.files[rel] = digest
+        self.written += wrote
+
+
+def _write_feeds(root: Path, out: Path, site: SiteModel, setup: str, old: cachelib.BuildCache,
+                 keys: dict[str, str], files: dict[str, str], remember: bool, digests: cachelib.Digests) -> int:
+    """calendar.ics, feed.xml and posts.json; how many files were written."""
+    emit = _Emitter(out, setup, old, keys, files)
     base_url = site.base_url
     body = None
-
-    def emit(rel: str, key: str, make: Callable[[], bytes | list[bytes]]) -> None:
-        nonlocal written
-        keys[rel] = key
-        if old.setup == setup and old.keys.get(rel) == key and rel in old.files and (out / rel).is_file():
-            files[rel] = old.files[rel]
-            return
-        digest, wrote = cachelib.write_output(out, rel, make(), old.files.get(rel))
-        files[rel] = digest
-        written += wrote
 
     def body_html(text: str) -> str:
         nonlocal body
@@ -332,6 +344,13 @@ def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cache
          lambda: feeds.atom_feed(posts, site.info, base_url, body_html))
     emit("posts.json", digests.key(setup, "json", site.info, posts),
          lambda: feeds.posts_json(posts, site.info, base_url))
+    return emit.written
+
+
+def _write_assets(root: Path, out: Path, site: SiteModel, setup: str, old: cachelib.BuildCache,
+                  keys: dict[str, str], files: dict[str, str]) -> int:
+    """The theme's static files and the media and outbox files pages link to; how many files were written."""
+    emit = _Emitter(out, setup, old, keys, files)
     for path in sorted(STATIC_DIR.rglob("*")):
         if path.is_file():
             rel = "static/" + path.relative_to(STATIC_DIR).as_posix()
@@ -343,7 +362,7 @@ def _write_extras(root: Path, out: Path, site: SiteModel, setup: str, old: cache
         except OSError:
             continue
         emit(rel, cachelib.key_of("asset", source, info.st_size, info.st_mtime_ns), src.read_bytes)
-    return written
+    return emit.written
 
 
 def is_quiet() -> bool:

@@ -86,11 +86,21 @@ class PostRows(Mapping[str, PostRecord]):
         return self.rows.keys()
 
     def put(self, post_id: str, row: PostRecord) -> None:
-        # a comment's file in the post's own folder is kept by its name: half the record's bytes
-        folder = _feedback_folder(post_id)
-        names = tuple(path[len(folder):] if path.startswith(folder) and "/" not in path[len(folder):] else path
-                      for path in row.feedback)
-        self.rows[post_id], self.read[post_id] = marshal.dumps(tuple(row._replace(feedback=names))), row
+        self.put_row(post_id, post_row(post_id, row))
+
+    def put_row(self, post_id: str, row: bytes) -> None:
+        """Keep a post_row as it is: 10,000 pages' rows read back as tuples were 40 MB of a full build."""
+        self.rows[post_id] = row
+        self.read.pop(post_id, None)
+
+
+def post_row(post_id: str, row: PostRecord) -> bytes:
+    """A post's PostRecord as the record keeps it."""
+    # a comment's file in the post's own folder is kept by its name: half the record's bytes
+    folder = _feedback_folder(post_id)
+    names = tuple(path[len(folder):] if path.startswith(folder) and "/" not in path[len(folder):] else path
+                  for path in row.feedback)
+    return marshal.dumps(tuple(row._replace(feedback=names)))
 
 
 def _feedback_folder(post_id: str) -> str:
@@ -242,17 +252,18 @@ def linked_files(posts: list[Post]) -> set[str]:
 
 
 def updated(record: Record, setup: str, state: SiteState, files: dict[str, tuple[int, int]], ctx: Context,
-            site: SiteModel, insights: str, findings: Mapping[str, tuple[list[Problem], list[Problem]]],
-            faults: frozenset[str]) -> Record:
+            site: SiteModel, made: Mapping[str, bytes], insights: str,
+            findings: Mapping[str, tuple[list[Problem], list[Problem]]], faults: frozenset[str]) -> Record:
     """``record`` brought up to the build of ``site`` (post pages it did not make stay as recorded).
 
-    ``findings`` are check.post_findings; ``faults`` the files reading the posts found problems in.
+    ``made`` has the post pages made, each one's post_row; ``findings`` are check.post_findings;
+    ``faults`` the files reading the posts found problems in.
     """
     record.setup, record.inputs, record.groups, record.files = setup, state.inputs, state.groups, files
     # the post pages made now, and the others as they were recorded
-    posts = PostRows({i: record.posts.rows[i] for i in ctx.chips.keys() - site.made_from.keys()})
-    for post_id, row in site.made_from.items():
-        posts.put(post_id, row)
+    posts = PostRows({i: record.posts.rows[i] for i in ctx.chips.keys() - made.keys()})
+    for post_id, row in made.items():
+        posts.put_row(post_id, row)
     record.posts = posts
     record.paths = {p.path: p.id for p in ctx.posts}
     record.replies = frozenset(p.in_reply_to for p in ctx.posts if p.in_reply_to)

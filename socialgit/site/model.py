@@ -76,8 +76,7 @@ class SiteModel:
     valid_from: datetime | None
     valid_until: datetime | None
     base_url: str = ""
-    # what the pages were made from (site/depends.py): per post page made, and the log's posts
-    made_from: dict = field(default_factory=dict)
+    # what the pages were made from (site/depends.py): the log's posts
     log_posts: frozenset[str] = frozenset()
     log_paths: tuple[str, ...] = ()
     insights_valid: tuple[datetime, datetime] | None = None  # None: the insights page was not made
@@ -281,7 +280,7 @@ def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None
                           min([s for s in steps if s > source.now], default=valid_until))
         valid_from, valid_until = max(valid_from, insights_valid[0]), min(valid_until, insights_valid[1])
     return SiteModel(ctx.info, site_pages, feed_posts(ctx), dict(sorted(ctx.assets.items())), valid_from,
-                     valid_until, ctx.config.base_url, ctx.made_from, log_posts, log_paths, insights_valid, later_posts)
+                     valid_until, ctx.config.base_url, log_posts, log_paths, insights_valid, later_posts)
 
 
 def feed_posts(ctx: Context) -> tuple[FeedPost, ...]:
