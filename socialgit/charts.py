@@ -78,7 +78,7 @@ class _Frame:
 
 def _svg(width: float, height: float, label: str, body: list[str], desc: str = "", style: bool = True,
          rtl: bool = False) -> str:
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="sg-chart" role="img"'
+    head = ('<svg xmlns="http://www.w3.org/2000/svg" class="sg-chart" role="img"'
             + (' direction="rtl"' if rtl else "") + f' width="{width:.0f}" '
             f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" aria-label="{escape(label)}">'
             f"<title>{escape(label)}</title>" + (f"<desc>{escape(desc)}</desc>" if desc else "")

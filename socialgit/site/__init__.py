@@ -1,4 +1,19 @@
-"""The static calendar website: `socialgit build` and `socialgit serve`."""
+"""The static calendar website: `socialgit build` and `socialgit serve`.
+
+A module a job, in the order a build runs them (DESIGN.md's layout names the package only):
+
+- build.py: the stages, read → model → render → write, and what a build writes;
+- uptodate.py: whether the built site is still what a build would write (stat calls only);
+- patch.py: a rebuild after posts' words were edited, without reading the rest;
+- read.py: the read stage: posts, receipts, derived texts, feedback, metrics, git history;
+- model.py, pages.py, views.py: the model stage (pure): what each page shows, as plain values;
+  calendar_math.py for the grids and weeks, feedback_entries.py and feedback_log.py for
+  the feedback, insights_page.py for the insights;
+- render.py, theme.py: Jinja2 and the theme's files; feeds.py: calendar.ics, feed.xml, posts.json;
+- cache.py, depends.py, memo.py: what `.socialgit/` keeps between builds: page keys and
+  digests, the record a partial rebuild plans by, costly fragments;
+- serve.py: `socialgit serve`.
+"""
 
 from __future__ import annotations
 
