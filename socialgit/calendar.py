@@ -6,8 +6,8 @@ from pathlib import Path
 
 from .check import Calendar, FeedbackIds
 from .config import load_config
-from .content import load_posts
 from .ledger import load_receipts, read_heartbeat
+from .post_files import load_posts
 from .problems import Problem, UserError, has_errors
 
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import __version__
 from .config import CONFIG_NAME, parse_duration
-from .content import POSTS_DIR
+from .filecache import POSTS_DIR
 from .problems import UserError
 
 LOCALES = ("en", "fa")

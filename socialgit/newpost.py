@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
-from .content import POSTS_DIR
+from .filecache import POSTS_DIR
 
 MAX_SLUG = 60
 

@@ -20,8 +20,9 @@ from . import leftovers, quicklook, receipts as rc, timing
 from .channels.base import (Channel, Media, NotSent, Outcome, Outgoing, RateLimited, Rejected, ReplyTarget,
                             TokenRefused, UnknownOutcome)
 from .config import Config
-from .content import Post, Slot, load_slots, read_post
+from .content import Post, read_post
 from .ledger import LEDGER_DIR, read_heartbeat, receipt_path, write_json_atomic
+from .post_files import Slot, load_slots
 from .problems import ERROR, UserError
 from .state import state_dir
 

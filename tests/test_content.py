@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from socialgit.config import parse_config
-from socialgit.content import load_posts, localize, parse_post
+from socialgit.content import localize, parse_post
+from socialgit.post_files import load_posts
 from tests.conftest import BASE_TOML, TORONTO
 
 CONFIG, _ = parse_config(BASE_TOML, Path("."))

@@ -13,7 +13,7 @@ import pytest
 
 from socialgit import content, derived, plaintext, textlimits
 from socialgit.config import load_config
-from socialgit.content import load_posts
+from socialgit.post_files import load_posts
 from socialgit.site.render import BodyRenderer
 
 BODIES = {

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import socialgit.commands.feedback  # noqa: F401  (registers the group until cli.py imports it)
 from socialgit.cli import cli
 from socialgit.config import load_config
-from socialgit.content import load_posts
+from socialgit.post_files import load_posts
 
 HEADER = """\
 ---

@@ -92,7 +92,7 @@ def test_moments_keep_their_zone_and_fold():
 
 
 def test_posts_come_back_from_the_cache_as_parsed(repo, monkeypatch):
-    from socialgit import content
+    from socialgit import post_files
     from socialgit.config import load_config
 
     repo.write("content/media/a.png", "png")
@@ -104,9 +104,9 @@ def test_posts_come_back_from_the_cache_as_parsed(repo, monkeypatch):
     repo.post("unknown", "title: Unknown\npublish_at: 2026-12-01 09:30\nchannels: [nowhere]\ncolour: red")
     age_tree(repo.root)
     config, _ = load_config(repo.root)
-    parsed = content.load_posts(config), content.load_slots(config)
-    monkeypatch.setattr(content, "parse_post", lambda *a: (_ for _ in ()).throw(AssertionError("parsed again")))
-    cached = content.load_posts(config), content.load_slots(config)
+    parsed = post_files.load_posts(config), post_files.load_slots(config)
+    monkeypatch.setattr(post_files, "parse_post", lambda *a: (_ for _ in ()).throw(AssertionError("parsed again")))
+    cached = post_files.load_posts(config), post_files.load_slots(config)
     assert repr(cached) == repr(parsed)
     zones = [[post.publish_at and post.publish_at.tzinfo for post in posts] for (posts, _), _ in (cached, parsed)]
     assert zones[0] == zones[1]
@@ -152,7 +152,7 @@ def test_metrics_come_back_from_the_cache_as_parsed(repo, monkeypatch):
 
 
 def test_files_parsed_by_worker_processes_come_back_as_parsed_here(repo, monkeypatch):
-    from socialgit import content, feedback, filecache
+    from socialgit import feedback, filecache, post_files
     from socialgit.config import load_config
     from tests.site_helpers import feedback as write_feedback
 
@@ -161,12 +161,12 @@ def test_files_parsed_by_worker_processes_come_back_as_parsed_here(repo, monkeyp
         write_feedback(repo, f"p{number}", f"mastodon-{number}", f"Reply {number}", labels=["a"])
     repo.write("content/feedback/p0/broken.md", "---\nid: [\n---\n")
     config, _ = load_config(repo.root)
-    serial = content.load_posts(config, use_cache=False), feedback.load_feedback(repo.root)
+    serial = post_files.load_posts(config, use_cache=False), feedback.load_feedback(repo.root)
     monkeypatch.setattr(filecache, "POOL_MIN", 1)
-    pooled = content.load_posts(config, use_cache=False), feedback.load_feedback(repo.root)
+    pooled = post_files.load_posts(config, use_cache=False), feedback.load_feedback(repo.root)
     assert repr(pooled) == repr(serial)
     age_tree(repo.root)
-    assert repr((content.load_posts(config), feedback.load_feedback(repo.root, use_cache=True))) == repr(serial)
+    assert repr((post_files.load_posts(config), feedback.load_feedback(repo.root, use_cache=True))) == repr(serial)
     assert repr(feedback.feedback_problems(repo.root)) == repr(serial[1][1])
     # a value a worker cannot encode is parsed again here
     encode = feedback.CODEC[0]

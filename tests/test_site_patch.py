@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from socialgit import content, ledger
+from socialgit import calendar
 from socialgit.calendar import load_calendar
 from socialgit.cli import cli
 from socialgit.site import build_site
@@ -90,8 +90,9 @@ def test_the_patch_reads_no_other_post_receipt_or_comment(repo, monkeypatch, tmp
     def refuse(*args, **kwargs):
         raise AssertionError("read the whole calendar")
 
-    monkeypatch.setattr(content, "load_posts", refuse)
-    monkeypatch.setattr(ledger, "load_receipts", refuse)
+    # where the full read looks them up (calendar.load_calendar)
+    monkeypatch.setattr(calendar, "load_posts", refuse)
+    monkeypatch.setattr(calendar, "load_receipts", refuse)
     repo.post("next", "title: Next\npublish_at: 2026-12-03 09:30\nchannels: [mastodon, bluesky]",
               body="Coming **very** soon: https://example.org/soon")
     result = build_site(repo.root, None, NOW)

@@ -12,12 +12,12 @@ import click
 from ..calendar import load_calendar
 from ..check import Calendar
 from ..config import load_config_or_fail
-from ..content import load_posts
 from ..feedback import load_feedback
 from ..history_import import IMPORTED_DIR, import_history, load_imported
 from ..cadence import CadenceReport
 from ..insights import Analysis, Insights, build_insights, sentiment_tally, suggestion_text
 from ..metrics import load_metrics
+from ..post_files import load_posts
 from ..problems import Problem, UserError, warning
 from ..slots import explain_slot, next_best_slot, weak_slot_problems
 from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors

@@ -14,8 +14,10 @@ from .. import gitrepo, timing
 from ..calendar import load_calendar
 from ..check import check_calendar, only_paths
 from ..config import load_config_or_fail
-from ..content import POSTS_DIR, load_posts, parse_posts
+from ..content import parse_posts
+from ..filecache import POSTS_DIR
 from ..newpost import write_new_post
+from ..post_files import load_posts
 from ..problems import ERROR, WARNING, Problem, UserError
 from ..summary import diff_posts, render_summary
 from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors

@@ -26,7 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, NamedTuple
 
-from ..content import POSTS_DIR, Post
+from ..content import Post
+from ..filecache import POSTS_DIR
 from ..problems import Problem
 from ..state import read_cache, write_cache
 from . import cache as cachelib

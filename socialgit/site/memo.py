@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Collection, Hashable
 
 from .. import __version__, gitrepo
-from ..content import POSTS_DIR
+from ..filecache import POSTS_DIR
 from ..state import read_cache, state_dir, write_cache
 from .cache import CACHE_DIR, git_head
 
