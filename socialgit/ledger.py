@@ -75,10 +75,15 @@ def receipt_path(root: Path, post_id: str, channel: str) -> Path:
     return root / LEDGER_DIR / post_id / f"{channel}.json"
 
 
+def _shared_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # every receipt has the same dozen keys: one string each, not a copy in each of 18,000 receipts (14 MB)
+    return {sys.intern(key): value for key, value in pairs}
+
+
 def read_receipt(path: Path, root: Path) -> tuple[Receipt | None, Problem | None]:
     rel = path.relative_to(root).as_posix()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_shared_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         return None, error(rel, line, f"receipt is not valid JSON ({exc.__class__.__name__}); restore it from "
