@@ -5,7 +5,7 @@ import time
 import pytest
 
 from socialgit.filecache import RACY_NS, FileCache, installed_versions
-from socialgit.state import read_cache, write_cache
+from socialgit.state import read_cache, read_pieces, write_cache, write_pieces
 
 
 def age(path, seconds_ago: float) -> None:
@@ -239,6 +239,26 @@ def test_a_cache_file_is_replaced_whole_or_left_as_it_was(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["x.marshal"]
     path.write_bytes(marshal.dumps(("salt", {"a": 1}))[:-3])  # cut short: a crash of an older writer
     assert read_cache(path) is None
+
+
+def test_a_big_cache_written_in_pieces_comes_back_whole_or_not_at_all(tmp_path):
+    path = tmp_path / "cache" / "x.pieces"
+    entries = {f"key-{n}": (b"event %d" % n, n) for n in range(2500)}
+    assert read_pieces(path) is None  # no file yet
+    assert write_pieces(path, "salt", entries, size=1000)  # three pieces, the last one short
+    assert read_pieces(path) == ("salt", entries)
+    assert write_pieces(path, ("salt", 2), {})
+    assert read_pieces(path) == (("salt", 2), {})
+    assert not write_pieces(path, "salt", {**entries, "odd": object()}, size=1000)  # in the last piece
+    assert read_pieces(path) == (("salt", 2), {})  # the old file stays, and no temporary file is left
+    assert [p.name for p in path.parent.iterdir()] == ["x.pieces"]
+    assert write_pieces(path, "salt", entries, size=1000)
+    whole = path.read_bytes()
+    for cut in (whole[:-3], whole[:len(whole) // 2], whole[3:], b"", b"\0" * 8):  # crashes, other files
+        path.write_bytes(cut)
+        assert read_pieces(path) is None
+    path.write_bytes(marshal.dumps(("salt", entries)))  # the one-piece file of an earlier version
+    assert read_pieces(path) is None
 
 
 def test_installed_versions_come_from_the_dist_info_folders(tmp_path, monkeypatch):

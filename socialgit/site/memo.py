@@ -18,19 +18,19 @@ from typing import Any, Callable, Collection, Hashable
 
 from .. import __version__, gitrepo
 from ..filecache import POSTS_DIR
-from ..state import read_cache, state_dir, write_cache
+from ..state import read_pieces, state_dir, write_pieces
 from .cache import CACHE_DIR, git_head
 
 
 class Memo:
     def __init__(self, root: Path | None, name: str, salt: str = "") -> None:
-        self.path = state_dir(root) / CACHE_DIR / f"{name}.marshal" if root is not None else None
+        self.path = state_dir(root) / CACHE_DIR / f"{name}.pieces" if root is not None else None
         self.salt = f"{__version__}|{salt}"
         self.old: dict = {}
         self.new: dict = {}
         self.made = 0  # entries computed in this build rather than remembered
-        kept = read_cache(self.path) if self.path is not None else None
-        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == self.salt and isinstance(kept[1], dict):
+        kept = read_pieces(self.path) if self.path is not None else None
+        if kept is not None and kept[0] == self.salt:
             self.old = kept[1]
 
     def has(self, key: Hashable) -> bool:
@@ -50,8 +50,9 @@ class Memo:
     def save(self) -> None:
         if self.path is None or (not self.made and len(self.new) == len(self.old)):
             return
-        if write_cache(self.path, (self.salt, self.new)):
-            self.path.with_suffix(".pickle").unlink(missing_ok=True)  # an earlier version's
+        if write_pieces(self.path, self.salt, self.new):
+            for earlier in (".pickle", ".marshal"):  # earlier versions' files
+                self.path.with_suffix(earlier).unlink(missing_ok=True)
 
 
 def post_history(root: Path, remember: bool, paths: Collection[str] | None = None) -> dict[str, list[gitrepo.Change]]:
