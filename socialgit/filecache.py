@@ -260,6 +260,7 @@ def parse_all(files: list[tuple], parse: Callable[..., T], encode: Callable[[T],
             sent = marshal.loads(data) if status == 0 else None
         except (EOFError, ValueError, TypeError):
             sent = None
+        del data  # as big as the worker's share of the values: not kept while they are decoded
         indexes = range(share, len(files), shares)
         if sent is None or len(sent) != len(indexes):
             sent = [_UNSENT] * len(indexes)
