@@ -1,4 +1,3 @@
-from datetime import timedelta
 from pathlib import Path
 
 from socialgit.cadence import breaches, week_start_of

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from socialgit.charts import CSS, PALETTE, cadence_svg, heatmap_svg, heatmap_table_html, profile_svg, shade
 from socialgit.config import Cadence
