@@ -55,10 +55,8 @@ def write_pieces(path: Path, head: Any, entries: dict, size: int = 1024) -> bool
     marshal.dumps of the whole would be a second copy of it all while it is written:
     10,000 events of calendar.ics were 35 MB more at the full build's peak.
     """
-    lengths: list[int] = []
-
     def pieces():
-        items = list(entries.items())
+        items, lengths = list(entries.items()), []
         for start in range(0, len(items), size):
             piece = marshal.dumps(dict(items[start:start + size]))
             lengths.append(len(piece))
