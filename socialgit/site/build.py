@@ -109,8 +109,7 @@ def _render_some(indexes: list[int]) -> list[Made]:
         page = pages.post_page(job.ctx, post)
         key = digests.key(job.setup, job.info, page)
         old = job.old
-        if (job.same_setup and old.keys.get(page.path) == key and page.path in old.files
-                and os.path.isfile(os.path.join(job.out, page.path))):
+        if job.same_setup and old.still_has(page.path, key, job.out):
             found = (old.files[page.path], False, False)
         else:
             found = (*_write(job, renderer, page), True)
@@ -220,8 +219,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         for page in site.pages:
             key = digests.key(setup, site.info, page)
             keys[page.path] = key
-            if (same_setup and old.keys.get(page.path) == key and page.path in old.files
-                    and os.path.isfile(os.path.join(folder, page.path))):
+            if same_setup and old.still_has(page.path, key, folder):
                 files[page.path] = old.files[page.path]
             else:
                 to_render.append(page)
@@ -311,7 +309,7 @@ class _Emitter:
     def __call__(self, rel: str, key: str, make: Callable[[], bytes | list[bytes]]) -> None:
         old = self.old
         self.keys[rel] = key
-        if old.setup == self.setup and old.keys.get(rel) == key and rel in old.files and (self.out / rel).is_file():
+        if old.setup == self.setup and old.still_has(rel, key, self.out):
             self.files[rel] = old.files[rel]
             return
         digest, wrote = cachelib.write_output(self.out, rel, make(), old.files.get(rel))

@@ -41,6 +41,10 @@ class BuildCache:
     keys: dict[str, str] = field(default_factory=dict)  # output path → key of what it was made from
     files: dict[str, str] = field(default_factory=dict)  # output path → sha256 of the bytes written
 
+    def still_has(self, path: str, key: str, out: str | Path) -> bool:
+        """Whether the output file ``path`` under ``out`` is still there as made from what ``key`` names."""
+        return self.keys.get(path) == key and path in self.files and os.path.isfile(os.path.join(out, path))
+
     def valid_at(self, now: datetime) -> bool:
         try:
             if self.now and datetime.fromisoformat(self.now) == now:

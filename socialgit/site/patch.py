@@ -19,7 +19,6 @@ a file that did not read cleanly, more than a few files.
 from __future__ import annotations
 
 import mmap
-import os
 import pickle
 import time
 from dataclasses import replace
@@ -102,7 +101,7 @@ def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: d
     digests, folder = cachelib.Digests(), str(out)
     for page in made:
         key = keys[page.path] = digests.key(state.setup, ctx.info, page)
-        if old.keys.get(page.path) == key and page.path in old.files and os.path.isfile(os.path.join(folder, page.path)):
+        if old.still_has(page.path, key, folder):
             continue
         try:
             html = renderer.page(page, ctx.info)
