@@ -7,7 +7,7 @@ result is a pure function of a text, so it is remembered twice:
 - in this process, in the memo tables of content (parts), textlimits (lengths)
   and plaintext (payload hashes), and here (page HTML), which their callers
   consult anyway;
-- between runs, in ``.socialgit/derived.marshal``, keyed by a digest of each text
+- between runs, in ``.socialgit/derived.pieces`` (state.write_pieces), keyed by a digest of each text
   and salted with the code and library versions that shape the results.
 
 `prepare` fills the tables for a whole calendar and derives what is missing on
@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Protocol
 from . import __version__, content, plaintext, textlimits
 from .config import Config
 from .filecache import installed_versions
-from .state import read_cache, state_dir, write_cache
+from .state import drop_earlier, read_pieces, state_dir, write_pieces
 
 FORMAT = 1
 POOL_MIN = 96  # texts to derive before starting processes pays off (a fork costs ~30 ms, a post ~3 ms)
@@ -94,14 +94,19 @@ def _salt() -> str:
 
 
 def _store_path(root: Path, html: bool) -> Path:
-    return state_dir(root) / ("derived-html.marshal" if html else "derived.marshal")
+    return state_dir(root) / ("derived-html.pieces" if html else "derived.pieces")
 
 
 def _load(path: Path | None, salt: str) -> dict:
-    found = read_cache(path) if path is not None else None
-    if isinstance(found, tuple) and len(found) == 2 and found[0] == salt and isinstance(found[1], dict):
+    found = read_pieces(path) if path is not None else None
+    if found is not None and found[0] == salt:
         return found[1]
     return {}  # no file, or one from another version: derive again
+
+
+def _save(path: Path, salt: str, entries: dict) -> None:
+    if write_pieces(path, salt, entries):
+        drop_earlier(path)
 
 
 # --- deriving ---------------------------------------------------------------
@@ -249,11 +254,11 @@ def _prepare(posts: list[content.Post], config: Config, root: Path | None, html:
     if root is not None:
         used = {key: texts[key] for key in jobs}
         if missing or len(used) != len(texts):
-            write_cache(paths[0], (salt, used))
+            _save(paths[0], salt, used)
         if html is not None:
             used_pages = {key: pages[key] for key, job in jobs.items() if job.html}
             if missing or len(used_pages) != len(pages):
-                write_cache(paths[1], (html_salt, used_pages))
+                _save(paths[1], html_salt, used_pages)
     return Prepared(len(jobs), len(missing))
 
 

@@ -71,6 +71,13 @@ def write_pieces(path: Path, head: Any, entries: dict, size: int = 1024) -> bool
         return False
 
 
+def drop_earlier(path: Path) -> None:
+    """Delete what earlier versions kept under ``path``'s name with another format's suffix: it only takes space."""
+    for suffix in (".pickle", ".marshal"):
+        if suffix != path.suffix:
+            path.with_suffix(suffix).unlink(missing_ok=True)
+
+
 def read_pieces(path: Path) -> tuple[Any, dict] | None:
     """(head, entries) that write_pieces kept at ``path``; None when there is none or it cannot be read."""
     try:

@@ -7,7 +7,6 @@ functions give in a fresh process.
 
 from __future__ import annotations
 
-import marshal
 
 import pytest
 
@@ -15,6 +14,7 @@ from socialgit import content, derived, plaintext, textlimits
 from socialgit.config import load_config
 from socialgit.post_files import load_posts
 from socialgit.site.render import BodyRenderer
+from socialgit.state import read_pieces
 
 BODIES = {
     "plain": "Fresh beans are in. Come by the shop!",
@@ -115,7 +115,7 @@ def test_remembered_between_runs_and_only_new_texts_derived(repo):
 def test_a_broken_or_foreign_store_means_deriving_again(repo, monkeypatch):
     config, posts = write_calendar(repo)
     texts = derived.prepare(posts, config, repo.root).texts
-    store = repo.root / ".socialgit" / "derived.marshal"
+    store = repo.root / ".socialgit" / "derived.pieces"
     store.write_bytes(b"\x00not marshal")
     derived.forget()
     assert derived.prepare(posts, config, repo.root).derived == texts
@@ -129,14 +129,14 @@ def test_texts_no_longer_used_are_dropped_from_the_store(repo):
     derived.prepare(posts, config, repo.root)
     derived.forget()
     derived.prepare([p for p in posts if p.id == "plain"], config, repo.root)
-    _, entries = marshal.loads((repo.root / ".socialgit" / "derived.marshal").read_bytes())
+    _, entries = read_pieces(repo.root / ".socialgit" / "derived.pieces")
     assert len(entries) == 1
 
 
 def test_the_page_html_of_a_body_is_remembered_in_its_own_file(repo):
     config, posts = write_calendar(repo)
     derived.prepare(posts, config, repo.root, html=BodyRenderer())
-    pages = repo.root / ".socialgit" / "derived-html.marshal"
+    pages = repo.root / ".socialgit" / "derived-html.pieces"
     assert pages.is_file()
     derived.forget()
     assert derived.prepare(posts, config, repo.root, html=BodyRenderer()).derived == 0

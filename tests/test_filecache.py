@@ -206,8 +206,6 @@ def test_check_reads_feedback_problems_from_their_own_cache_and_sees_an_edit(rep
 def test_a_check_after_one_edit_leaves_the_builds_feedback_cache_whole(repo):
     """check reads the items' cache only for files its problems cache does not know; saving it must not
     drop the others, or the next build would parse every feedback file again."""
-    import marshal
-
     from socialgit import feedback
     from socialgit.state import state_dir
     from tests.site_helpers import feedback as write_feedback
@@ -222,7 +220,7 @@ def test_a_check_after_one_edit_leaves_the_builds_feedback_cache_whole(repo):
     edited.write_text(edited.read_text(encoding="utf-8") + "More.\n", encoding="utf-8")
     age(edited, 10)  # the others keep their times: the problems cache knows them
     feedback.feedback_problems(repo.root)
-    _, entries = marshal.loads((state_dir(repo.root) / "feedback.marshal").read_bytes())
+    _, entries = read_pieces(state_dir(repo.root) / "feedback.pieces")
     assert sorted(entries) == [f"content/feedback/p/mastodon-{n}.md" for n in range(4)]
 
 

@@ -263,9 +263,9 @@ def test_a_corrupt_or_stale_cache_is_ignored_and_rebuilt(repo, later, monkeypatc
     assert ("refused", "mastodon", "would publish") not in expected  # refused and not edited since
     run(repo, dry_run=True)
     state = repo.root / ".socialgit"
-    kept = sorted(path.name for path in state.glob("*.marshal"))
-    assert {"receipt-states.marshal", "receipt-states-snapshot.marshal", "payload-hashes.marshal",
-            "slots.marshal"} <= set(kept)
+    kept = sorted(path.name for path in (*state.glob("*.marshal"), *state.glob("*.pieces")))
+    assert {"receipt-states.pieces", "receipt-states-snapshot.marshal", "payload-hashes.pieces",
+            "slots.pieces"} <= set(kept)
     breakages = [lambda data: b"\x00garbage", lambda data: data[:len(data) // 2],  # garbage, cut short
                  lambda data: b"\xe9\x00\x00\x00"]  # valid marshal of another shape
     for damage in breakages:
