@@ -261,9 +261,44 @@ def test_the_process_pool_renders_the_same_bytes(repo, tmp_path, monkeypatch, jo
     monkeypatch.setattr("socialgit.site.build.POOL_THRESHOLD", jobs_threshold)
     monkeypatch.setattr("socialgit.derived.POOL_MIN", jobs_threshold)  # texts derived by workers too
     monkeypatch.setattr("socialgit.filecache.POOL_MIN", jobs_threshold)  # files parsed, events made by workers
+    monkeypatch.setattr("socialgit.site.write.FORK_MIN", jobs_threshold)  # the feeds made in a process of their own
     derived.forget()
     pooled = clean_build(repo, tmp_path)
     assert pooled == serial
+
+
+def test_feeds_whose_process_fails_are_made_by_the_build_itself(repo, tmp_path, monkeypatch):
+    from socialgit.site import write
+
+    small_calendar(repo)
+    expected = clean_build(repo, tmp_path)
+    builder, real = os.getpid(), write.write_feeds
+
+    def fails_in_a_child(*args):
+        if os.getpid() != builder:
+            os._exit(3)  # as a process killed would: no answer at all
+        return real(*args)
+
+    monkeypatch.setattr(write, "FORK_MIN", 1)
+    monkeypatch.setattr("socialgit.site.build.write_feeds", fails_in_a_child)
+    assert clean_build(repo, tmp_path) == expected
+
+
+def test_a_build_that_fails_leaves_no_feeds_process_behind(repo, tmp_path, monkeypatch):
+    import multiprocessing
+
+    from socialgit.problems import UserError
+
+    small_calendar(repo)
+    monkeypatch.setattr("socialgit.site.write.FORK_MIN", 1)
+
+    def broken(*args, **kwargs):
+        raise UserError("broken model")
+
+    monkeypatch.setattr("socialgit.site.build.build_model", broken)
+    with pytest.raises(UserError, match="broken model"):
+        build_site(repo.root, tmp_path / "site", NOW)
+    assert multiprocessing.active_children() == []
 
 
 def test_post_pages_made_by_workers_leave_the_record_and_keys_a_serial_build_leaves(repo, tmp_path, monkeypatch):
@@ -278,12 +313,14 @@ def test_post_pages_made_by_workers_leave_the_record_and_keys_a_serial_build_lea
     shutil.rmtree(out)  # and its cache: the same folder, since the folder is part of every key
     shutil.rmtree(state_dir(repo.root))
     monkeypatch.setattr("socialgit.site.build.POOL_THRESHOLD", 1)
+    monkeypatch.setattr("socialgit.site.write.FORK_MIN", 1)
     build_site(repo.root, out, NOW)
     pooled = depends.load(repo.root, out)
     # marshal's bytes differ with string interning; what they hold must not
     assert list(pooled.posts) == list(serial.posts) and len(serial.posts) == 3
     assert all(pooled.posts[post_id] == serial.posts[post_id] for post_id in serial.posts)
     assert cachelib.load(repo.root, out).keys == serial_keys
+    assert pooled.atom == serial.atom == {"done"}  # from the feeds' own process
     # and a rebuild after an edit, which reads that record, still equals a clean build
     repo.post("sale", "title: Winter sale\npublish_at: 2026-11-18 09:30\nchannels: [mastodon, bluesky]\n"
               "campaign: winter", body="Sale starts **today**", month="2026/11")

@@ -10,6 +10,8 @@ A module a job, in the order a build runs them (DESIGN.md's layout names the pac
   calendar_math.py for the grids and weeks, feedback_entries.py and feedback_log.py for
   the feedback, insights_page.py for the insights;
 - render.py, theme.py: Jinja2 and the theme's files; feeds.py: calendar.ics, feed.xml, posts.json;
+- write.py: the outputs that are not pages (the feeds, in a process of their own while the
+  pages are modelled; static files, media);
 - cache.py, depends.py, memo.py: what `.socialgit/` keeps between builds: page keys and
   digests, the record a partial rebuild plans by, costly fragments;
 - serve.py: `socialgit serve`.

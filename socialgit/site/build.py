@@ -27,14 +27,13 @@ import jinja2
 from ..problems import UserError
 from . import cache as cachelib
 from . import depends
-from . import feeds, pages
-from .memo import Memo
+from . import pages
 from .patch import patch_site
 from .model import SiteModel, build_context, build_model
 from .read import Rest, add_rest, read_for, read_posts, read_rest
 from .render import Renderer, template_error
-from .theme import STATIC_DIR
 from .uptodate import BuildResult, SiteState, site_state
+from .write import Feeds, write_assets, write_feeds
 
 POOL_THRESHOLD = 400  # below this many pages to render, starting processes costs more than it saves
 CHUNK = 64
@@ -200,8 +199,12 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
     faults = frozenset(p.path for p in source.problems)
     # what was read lives until the end: cycle collections need not walk it again and again
     gc.freeze()
+    feeds: Feeds | None = None
     try:
         ctx = build_context(source)
+        # the feeds need the posts only: a big calendar's are made on the other core while this one models the pages
+        feeds = Feeds(lambda: write_feeds(root, out, ctx, setup, old, use_cache, _body_html(root, setup)),
+                      len(ctx.posts))
         insights = depends.insights_digest(source.calendar.posts)
         plan = _plan(record, post_files, ctx, insights, state, out)
         if plan is None:
@@ -210,7 +213,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
             read_for(plan, record, root, source)
         # no memo for the model (source.memo): text measures are remembered by socialgit.derived, and a
         # preview is asked for once a page, in whichever worker makes it
-        site = build_model(source, plan, ctx, later=True)
+        site = build_model(source, plan, ctx, later=True, feeds=False)
         digests = cachelib.Digests()  # the views share most of their parts: each is digested once
         keys: dict[str, str] = {}
         files: dict[str, str] = {}
@@ -227,8 +230,11 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         if plan is not None:  # the pages the edited posts cannot have changed stay as they are
             for path in kept:
                 keys[path], files[path] = old.keys[path], old.files[path]
-        # the feeds before the pages: what making them leaves behind is not added to the render stage's memory
-        written = _write_feeds(root, out, site, setup, old, keys, files, use_cache, digests)
+        # before the pages are rendered, so that the feeds' process and the render workers do not share the cores
+        made_feeds = feeds.wait()
+        keys.update(made_feeds.keys)
+        files.update(made_feeds.files)
+        written = made_feeds.written
         by_id = {p.id: p for p in ctx.posts}
         made = _render(_Job(root, setup, out, to_render, [by_id[i] for i in site.later_posts], ctx, site.info, old,
                             same_setup), progress)
@@ -248,8 +254,13 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         if plan is not None:
             ctx.assets.update(depends.kept_assets(record, ctx.chips.keys() - plan.posts))
         site.assets = dict(sorted(ctx.assets.items()))
-        written += _write_assets(root, out, site, setup, old, keys, files)
+        copied = write_assets(root, out, site.assets, setup, old)
+        keys.update(copied.keys)
+        files.update(copied.files)
+        written += copied.written
     finally:
+        if feeds is not None:
+            feeds.stop()
         gc.unfreeze()
     removed = 0
     for rel in sorted(set(old.files) - set(files)):
@@ -270,7 +281,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
                                     sentiments=sentiment_tally(source.feedback),
                                     problems=depends.problem_rows(feedback_problems))
         depends.save(root, out, depends.updated(record, setup, state, post_files, ctx, site, rows, insights,
-                                                     findings, faults))
+                                                     findings, faults, made_feeds.atom))
     return BuildResult(out, len(site.pages) + len(site.later_posts) + len(kept), len(files), rendered, written, removed,
                        time.perf_counter() - started, partial=plan is not None)
 
@@ -298,69 +309,9 @@ def _kept(plan: depends.Plan, record: depends.Record, ctx) -> list[str]:
     return kept if plan.insights else kept + [PATH]
 
 
-class _Emitter:
-    """Writes the files that are not pages (feeds, static files, media) whose key changed, and counts them."""
-
-    def __init__(self, out: Path, setup: str, old: cachelib.BuildCache, keys: dict[str, str],
-                 files: dict[str, str]) -> None:
-        self.out, self.setup, self.old, self.keys, self.files = out, setup, old, keys, files
-        self.written = 0
-
-    def __call__(self, rel: str, key: str, make: Callable[[], bytes | list[bytes]]) -> None:
-        old = self.old
-        self.keys[rel] = key
-        if old.setup == self.setup and old.still_has(rel, key, self.out):
-            self.files[rel] = old.files[rel]
-            return
-        digest, wrote = cachelib.write_output(self.out, rel, make(), old.files.get(rel))
-        self.files[rel] = digest
-        self.written += wrote
-
-
-def _write_feeds(root: Path, out: Path, site: SiteModel, setup: str, old: cachelib.BuildCache,
-                 keys: dict[str, str], files: dict[str, str], remember: bool, digests: cachelib.Digests) -> int:
-    """calendar.ics, feed.xml and posts.json; how many files were written."""
-    emit = _Emitter(out, setup, old, keys, files)
-    base_url = site.base_url
-    body = None
-
-    def body_html(text: str) -> str:
-        nonlocal body
-        body = body or _renderer(root, setup).body
-        return body.html(text)
-
-    posts = site.feed_posts
-
-    def ics() -> list[bytes]:
-        events = Memo(root if remember else None, "ics-events", setup)  # only when the calendar changed
-        made = feeds.calendar_ics(posts, site.info, base_url, events, digests)
-        events.save()
-        return made
-
-    emit("calendar.ics", digests.key(setup, "ics", site.info, posts), ics)
-    emit("feed.xml", digests.key(setup, "atom", site.info, posts),
-         lambda: feeds.atom_feed(posts, site.info, base_url, body_html))
-    emit("posts.json", digests.key(setup, "json", site.info, posts),
-         lambda: feeds.posts_json(posts, site.info, base_url))
-    return emit.written
-
-
-def _write_assets(root: Path, out: Path, site: SiteModel, setup: str, old: cachelib.BuildCache,
-                  keys: dict[str, str], files: dict[str, str]) -> int:
-    """The theme's static files and the media and outbox files pages link to; how many files were written."""
-    emit = _Emitter(out, setup, old, keys, files)
-    for path in sorted(STATIC_DIR.rglob("*")):
-        if path.is_file():
-            rel = "static/" + path.relative_to(STATIC_DIR).as_posix()
-            emit(rel, cachelib.key_of(setup, rel), path.read_bytes)
-    for rel, source in site.assets.items():
-        src = root / source
-        try:
-            info = src.stat()
-        except OSError:
-            continue
-        emit(rel, cachelib.key_of("asset", source, info.st_size, info.st_mtime_ns), src.read_bytes)
-    return emit.written
+def _body_html(root: Path, setup: str) -> Callable[[str], str]:
+    """How feed.xml renders a body: the build's Renderer, made on first use in whichever process asks."""
+    return lambda text: _renderer(root, setup).body.html(text)
 
 
 def is_quiet() -> bool:

@@ -31,7 +31,6 @@ from ..filecache import POSTS_DIR
 from ..problems import Problem
 from ..state import read_cache, write_cache
 from . import cache as cachelib
-from .feeds import atom_posts
 from .views import Chip
 
 if TYPE_CHECKING:
@@ -254,11 +253,12 @@ def linked_files(posts: list[Post]) -> set[str]:
 
 def updated(record: Record, setup: str, state: SiteState, files: dict[str, tuple[int, int]], ctx: Context,
             site: SiteModel, made: Mapping[str, bytes], insights: str,
-            findings: Mapping[str, tuple[list[Problem], list[Problem]]], faults: frozenset[str]) -> Record:
+            findings: Mapping[str, tuple[list[Problem], list[Problem]]], faults: frozenset[str],
+            atom: frozenset[str]) -> Record:
     """``record`` brought up to the build of ``site`` (post pages it did not make stay as recorded).
 
     ``made`` has the post pages made, each one's post_row; ``findings`` are check.post_findings;
-    ``faults`` the files reading the posts found problems in.
+    ``faults`` the files reading the posts found problems in; ``atom`` the posts feed.xml shows.
     """
     record.setup, record.inputs, record.groups, record.files = setup, state.inputs, state.groups, files
     # the post pages made now, and the others as they were recorded
@@ -277,7 +277,7 @@ def updated(record: Record, setup: str, state: SiteState, files: dict[str, tuple
     record.faults = faults
     record.home = frozenset(problem_rows(set(source.problems) | set(source.check)))
     record.agenda = pickle.dumps(site.pages[0], pickle.HIGHEST_PROTOCOL)  # the model's first page is the home page
-    record.atom = frozenset(p.id for p in atom_posts(site.feed_posts))
+    record.atom = atom
     return record
 
 

@@ -242,14 +242,15 @@ def validity(source: SiteInput) -> tuple[datetime, datetime]:
 
 
 def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None = None,
-                later: bool = False) -> SiteModel:
+                later: bool = False, feeds: bool = True) -> SiteModel:
     """Every page of the site, in a stable order; with ``only``, the pages a rebuild after edited posts needs.
 
     Those are the grids, the home page and the feeds, the post pages ``only`` names
     and the insights page if it changed; the build keeps the rest (site/depends.py).
     With ``later``, the post pages are not made here but named in ``later_posts``, for
     the render stage to make one by one (pages.post_page) on every core; what they
-    share is made now, so forked workers inherit it.
+    share is made now, so forked workers inherit it. Without ``feeds``, ``feed_posts`` is
+    left empty: the build makes the feeds from the posts in a process of its own (site/write.py).
     """
     from . import feedback_entries, feedback_log, insights_page, pages  # the page builders use this module's helpers
 
@@ -279,7 +280,7 @@ def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None
         insights_valid = (max([s for s in steps if s < source.now], default=valid_from),
                           min([s for s in steps if s > source.now], default=valid_until))
         valid_from, valid_until = max(valid_from, insights_valid[0]), min(valid_until, insights_valid[1])
-    return SiteModel(ctx.info, site_pages, feed_posts(ctx), dict(sorted(ctx.assets.items())), valid_from,
+    return SiteModel(ctx.info, site_pages, feed_posts(ctx) if feeds else (), dict(sorted(ctx.assets.items())), valid_from,
                      valid_until, ctx.config.base_url, log_posts, log_paths, insights_valid, later_posts)
 
 
