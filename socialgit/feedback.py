@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from . import front_matter, yamlfast
-from .filecache import (FileCache, Stat, code_salt, gc_paused, moment_data, moment_from, parse_all,
+from .filecache import (FEEDBACK_DIR, FileCache, Stat, code_salt, gc_paused, moment_data, moment_from, parse_all,
                         problems_data, problems_from, repo_files, restore)
 from .ledger import parse_instant
 from .problems import Problem, error, warning
 from .vocabulary import KINDS, STATUSES
 
-FEEDBACK_DIR = "content/feedback"
 MENTIONS = "_mentions"
 
 

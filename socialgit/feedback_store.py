@@ -22,10 +22,10 @@ from typing import Any, Callable, Mapping
 import yaml
 
 from .channels.listening import Person, RemoteItem
+from .filecache import FEEDBACK_DIR
 from .ledger import write_text_atomic
 from .netcontent import safe_id
 
-FEEDBACK_DIR = "content/feedback"
 MENTIONS = "_mentions"
 # DESIGN.md "Feedback files", in that order; Bluesky items add what a reply needs.
 FIELDS = ("id", "network", "kind", "post", "url", "author", "created_at", "fetched_at", "lang", "in_reply_to",

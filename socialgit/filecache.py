@@ -30,7 +30,8 @@ from .problems import Problem
 from .state import drop_earlier, read_pieces, state_dir, write_pieces
 
 T = TypeVar("T")
-POSTS_DIR = "content/posts"  # here, where the light modules (the site's fingerprint) find it too
+POSTS_DIR = "content/posts"  # here, where the light modules (the site's fingerprint) find them too
+FEEDBACK_DIR = "content/feedback"
 RACY_NS = 2_000_000_000
 FORMAT = 2
 Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (to plain data, from plain data)

@@ -8,8 +8,7 @@ import frontmatter
 import yaml
 
 from .channels.base import Rejected, ReplyTarget
-
-FEEDBACK_DIR = "content/feedback"
+from .filecache import FEEDBACK_DIR
 
 
 def find_item(root: Path, item_id: str) -> Path | None:

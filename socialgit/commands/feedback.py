@@ -21,14 +21,14 @@ from .. import feedback_store
 from ..classify import HUMAN, classify, confusion_table, score_labels
 from ..cli import EXIT_CODES, Group, cli, now_option, parse_now, root_option, user_errors
 from ..config import Config, load_config_or_fail
-from ..feedback import FEEDBACK_DIR, FeedbackItem, Judgement, load_feedback
-from ..filecache import POSTS_DIR
-from ..vocabulary import LABELS, STATUSES
+from ..feedback import FeedbackItem, Judgement, load_feedback
+from ..filecache import FEEDBACK_DIR, POSTS_DIR
 from ..ledger import load_receipts
 from ..newpost import unique_slug, yaml_string
 from ..post_files import load_posts
 from ..problems import UserError
 from ..routing import PRIORITIES, SENTIMENTS
+from ..vocabulary import LABELS, STATUSES
 
 SNIPPET = 60
 # C0/C1 controls and the bidi embeddings, overrides and isolates that can reorder what a terminal shows

@@ -29,7 +29,7 @@ from . import cache as cachelib
 from . import depends
 from . import pages
 from .patch import patch_site
-from .model import SiteModel, build_context, build_model
+from .model import build_context, build_model
 from .read import Rest, add_rest, read_for, read_posts, read_rest
 from .render import Renderer, template_error
 from .uptodate import BuildResult, SiteState, site_state
