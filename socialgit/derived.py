@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
-from . import __version__, content, plaintext, textlimits
+from . import __version__, content, mastodon_count, plaintext, textlimits
 from .config import Config
 from .filecache import installed_versions
 from .state import drop_earlier, read_pieces, state_dir, write_pieces
@@ -86,7 +86,7 @@ def _key(variant: bool, text: str) -> bytes:
 def _salt() -> str:
     """The code and library versions every derived value depends on."""
     digest = hashlib.sha256(f"{FORMAT}|{__version__}".encode())
-    for module in (plaintext, textlimits):
+    for module in (plaintext, textlimits, mastodon_count):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())
     digest.update(installed_versions(LIBRARIES).encode())

@@ -17,8 +17,9 @@ import sys
 
 import regex
 
-from socialgit import textlimits
-from socialgit.textlimits import _url_re, graphemes
+from socialgit import mastodon_count, textlimits
+from socialgit.mastodon_count import url_re
+from socialgit.textlimits import graphemes
 
 TOKENS = [
     "https://", "http://", "gemini://", "HTTPS://", "ftp://", "://", "example.com", "exa_mple.org", "t.co/",
@@ -32,7 +33,7 @@ TOKENS = [
 
 def reference_urls(text: str) -> list[tuple[int, int, None]]:
     """The plain algorithm: the pattern over the whole text, as Mastodon runs it (the same filter after it)."""
-    return textlimits.counted_urls(_url_re().finditer(text))
+    return mastodon_count.counted_urls(url_re().finditer(text))
 
 
 def texts(count: int, seed: int) -> list[str]:
@@ -51,7 +52,7 @@ FIXED = [
 
 def test_mastodon_urls_match_the_whole_text_scan():
     for text in FIXED + texts(4000, seed=3):
-        assert textlimits._mastodon_urls(text) == reference_urls(text), repr(text)
+        assert mastodon_count.urls(text) == reference_urls(text), repr(text)
 
 
 def test_mastodon_length_of_real_looking_posts():
@@ -60,7 +61,7 @@ def test_mastodon_length_of_real_looking_posts():
              "#قهوه", "**bold**", "www.example.com", "http://example.com/q?x=1&y=2.", "\n", "\n\n", "-"]
     for _ in range(300):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(20, 200)))
-        entities = textlimits._remove_overlapping(reference_urls(text) + textlimits._mastodon_mentions(text))
+        entities = mastodon_count.remove_overlapping(reference_urls(text) + mastodon_count.mentions(text))
         out, index = [], 0
         for start, end, replacement in entities:
             out += [text[index:start], replacement if replacement is not None else "x" * 23]
