@@ -27,7 +27,8 @@ from .channels.base import ChannelError, RateLimited, Rejected, TokenRefused
 from .channels.listening import Counts, Listener, RemoteItem, Skipped
 from .channels.registry import make_channel
 from .config import Config
-from .feedback_store import Annotate, Inbox, stamp
+from .feedback_store import stamp
+from .inbox import Annotate, Inbox
 from .ledger import LEDGER_DIR, Receipt, load_receipts, parse_instant, write_json_atomic
 from .problems import UserError
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from socialgit.channels.listening import Person
 from socialgit.feedback import parse_feedback
-from socialgit.feedback_store import (FeedbackFileError, answered, create, item_path, load_all, read, render,
-                                      same_person, update_fields)
+from socialgit.feedback_store import FeedbackFileError, create, item_path, load_all, read, render, update_fields
+from socialgit.inbox import answered, same_person
 
 T = datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc)
 
