@@ -6,7 +6,7 @@ A module a job, in the order a build runs them (DESIGN.md's layout names the pac
 - uptodate.py: whether the built site is still what a build would write (stat calls only);
 - patch.py: a rebuild after posts' words were edited, without reading the rest;
 - read.py: the read stage: posts, receipts, derived texts, feedback, metrics, git history;
-- model.py, pages.py, views.py: the model stage (pure): what each page shows, as plain values;
+- model.py, pages.py, post_page.py, views.py: the model stage (pure): what each page shows, as plain values;
   calendar_math.py for the grids and weeks, feedback_entries.py and feedback_log.py for
   the feedback, insights_page.py for the insights;
 - render.py, theme.py: Jinja2 and the theme's files; feeds.py: calendar.ics, feed.xml, posts.json;

@@ -27,7 +27,7 @@ import jinja2
 from ..problems import UserError
 from . import cache as cachelib
 from . import depends
-from . import pages
+from . import post_page
 from .patch import patch_site
 from .model import build_context, build_model
 from .read import Rest, add_rest, read_for, read_posts, read_rest
@@ -105,7 +105,7 @@ def _render_some(indexes: list[int]) -> list[Made]:
             done.append(Made(page.path, None, *_write(job, renderer, page), True))
             continue
         post = job.posts[index - len(job.pages)]
-        page = pages.post_page(job.ctx, post)
+        page = post_page.post_page(job.ctx, post)
         key = digests.key(job.setup, job.info, page)
         old = job.old
         if job.same_setup and old.still_has(page.path, key, job.out):

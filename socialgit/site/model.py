@@ -248,11 +248,12 @@ def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None
     Those are the grids, the home page and the feeds, the post pages ``only`` names
     and the insights page if it changed; the build keeps the rest (site/depends.py).
     With ``later``, the post pages are not made here but named in ``later_posts``, for
-    the render stage to make one by one (pages.post_page) on every core; what they
+    the render stage to make one by one (post_page.post_page) on every core; what they
     share is made now, so forked workers inherit it. Without ``feeds``, ``feed_posts`` is
     left empty: the build makes the feeds from the posts in a process of its own (site/write.py).
     """
-    from . import feedback_entries, feedback_log, insights_page, pages  # the page builders use this module's helpers
+    # the page builders use this module's helpers
+    from . import feedback_entries, feedback_log, insights_page, pages, post_page
 
     ctx = ctx or build_context(source)
     site_pages: list = [pages.agenda(ctx)]
@@ -261,10 +262,10 @@ def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None
     later_posts: tuple[str, ...] = ()
     if later:
         later_posts = tuple(p.id for p in ctx.posts if only is None or p.id in only.posts)
-        pages.post_index(ctx)
+        post_page.post_index(ctx)
         feedback_entries.threads(ctx)
     else:
-        site_pages += pages.post_pages(ctx, only.posts if only else None)
+        site_pages += post_page.post_pages(ctx, only.posts if only else None)
     site_pages += pages.scopes(ctx)
     log_posts, log_paths = frozenset(), ()
     if only is None:

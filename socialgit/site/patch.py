@@ -36,7 +36,7 @@ from ..feedback import load_feedback_files
 from ..ledger import post_receipts
 from ..problems import UserError, has_errors
 from . import cache as cachelib
-from . import depends, feeds, pages
+from . import depends, feeds, pages, post_page
 from . import model as m
 from .memo import post_history
 from .render import Renderer, template_error
@@ -79,7 +79,7 @@ def patch_site(root: Path, out: Path, now: datetime, state: SiteState, record: d
     renderer = Renderer(root)
     derived.prepare(posts, config, None, html=renderer.body)
     ctx = _context(config, now, record, edited, items, root, drafts, hide_handles)
-    made = pages.post_pages(ctx, ids)
+    made = post_page.post_pages(ctx, ids)
     if any(ctx.made_from[i] != record.posts[i] for i in ids):
         return None  # the page links other files or comments than the record says
     home = set(record.home)
