@@ -102,6 +102,13 @@ def translations(language: str) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(compiled)
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _translated(language: str, context: str | None, message: str) -> str:
+    # a feedback log asks for the same few messages 300,000 times; a catalogue never changes in a process
+    catalogue = translations(language)
+    return catalogue.gettext(message) if context is None else catalogue.pgettext(context, message)
+
+
 @dataclass(frozen=True)
 class Locale:
     """A language and a calendar system: how the site says every word, number and date."""
@@ -124,7 +131,7 @@ class Locale:
         return "rtl" if self.language in RIGHT_TO_LEFT else "ltr"
 
     def gettext(self, message: str, **values) -> str:
-        text = self.translations.gettext(message)
+        text = _translated(self.language, None, message)
         return text % values if values else text
 
     def ngettext(self, singular: str, plural: str, count: int, **values) -> str:
@@ -132,7 +139,7 @@ class Locale:
         return text % values if values else text
 
     def pgettext(self, context: str, message: str, **values) -> str:
-        text = self.translations.pgettext(context, message)
+        text = _translated(self.language, context, message)
         return text % values if values else text
 
     def word(self, kind: str, value: str) -> str:

@@ -214,6 +214,12 @@ def test_hide_handles_shows_a_commenter_on_every_page_and_drops_links_that_name_
 def test_one_line_fields_lose_control_and_direction_override_characters():
     assert line(f"Eve{RLO}lin\u2066k\x00\n  x") == "Eve lin k x"
     assert line("a" * 200, 10) == "a" * 9 + "…"
+    # a text that is one line already comes back as it is, other spaces and invisible characters never
+    for odd in ("\u00a0", "\u2028", "\u3000", "\u200b", "\ufeff", "\x85", "\t", " ", "  "):
+        assert line(f"a{odd}b") == "a b"
+        assert line(f"{odd}ab{odd}") == "ab"
+    plain = "Merci ! Ça marche 👍🏽 — خیلی خوب"
+    assert line(plain) is plain and line(plain, 5) == plain[:4] + "…"
     assert duration(timedelta(minutes=45)) == "45 min" and duration(timedelta(hours=3, minutes=5)) == "3 h 05 min"
     assert duration(timedelta(days=2, hours=4)) == "2 d 4 h" and duration(timedelta(days=1)) == "1 d"
 

@@ -43,7 +43,10 @@ def line(text: str | None, limit: int = 120) -> str:
 
 
 def _line(text: str | None, limit: int) -> str:
-    text = " ".join(_LINE_JUNK.sub(" ", text or "").split())
+    # a text with no control, format or other space character and single spaces inside is already one
+    # line: kept as it is, the same string object (a comment's gist is often all of it)
+    if not (text and text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "):
+        text = " ".join(_LINE_JUNK.sub(" ", text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -52,7 +55,11 @@ _short_line = functools.lru_cache(maxsize=1 << 16)(_line)
 
 def duration(delta: timedelta, loc: i18n.Locale = i18n.ENGLISH) -> str:
     """'45 min', '3 h 05 min', '2 d 4 h', in ``loc``'s words and digits."""
-    minutes = max(0, int(delta.total_seconds() // 60))
+    return _duration(max(0, int(delta.total_seconds() // 60)), loc)
+
+
+@functools.lru_cache(maxsize=1 << 12)  # every answered comment has one: most are a few hours or days
+def _duration(minutes: int, loc: i18n.Locale) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
@@ -288,7 +295,7 @@ class Threads:
             response=response, short=body[:EXCERPT],
             cut=loc.digits(f"{len(body) - EXCERPT:,}") if len(body) > EXCERPT else "",
             created=item.created_at.isoformat() if item.created_at else "", attention=needs_attention(item),
-            gist=line(body, GIST), shown_at=post.path if post else self.where[item.path],
+            gist=_line(body, GIST), shown_at=post.path if post else self.where[item.path],
             direction=i18n.text_direction(body),
             facets=(*triage.facets,
                     post.title if post else (line(item.post, 80) or loc.gettext("no post (a mention)"))))

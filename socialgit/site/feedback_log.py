@@ -211,19 +211,24 @@ def log_pages(ctx: "m.Context") -> list[FeedbackLogPage]:
     th, loc = threads(ctx), ctx.loc
     _ = loc.gettext
     items = th.items
-    networks = _folders({line(i.network, 24) for i in items})
-    assignees = _folders({line(i.assignee, 60) for i in items})
-    sentiments = [s for s in (*LABELS, UNCLASSIFIED) if s in LABELS or any(sentiment_of(i) == s for i in items)]
+    # each item's place in every group, in one pass over 100,000 of them (newest first, as ``items``)
+    statuses, sentiments, networks, assignees = (defaultdict(list) for _ in range(4))
+    for i in items:
+        statuses[i.status].append(i)
+        sentiments[sentiment_of(i)].append(i)
+        networks[line(i.network, 24)].append(i)
+        assignees[line(i.assignee, 60)].append(i)
+    shown = [s for s in (*LABELS, UNCLASSIFIED) if s in LABELS or s in sentiments]
     # (group key, value, label, folder, items)
     scopes: list[tuple[str, str, str, str, list[FeedbackItem]]] = [("", "", "", "feedback/", items)]
-    scopes += [("status", s, loc.word("status", s), f"feedback/status/{s}/", [i for i in items if i.status == s])
+    scopes += [("status", s, loc.word("status", s), f"feedback/status/{s}/", statuses.get(s, []))
                for s in STATUSES]
-    scopes += [("sentiment", s, loc.word("sentiment", s), f"feedback/sentiment/{s}/",
-                [i for i in items if sentiment_of(i) == s]) for s in sentiments]
-    scopes += [("network", n, loc.word("network", n), f"feedback/network/{f}/",
-                [i for i in items if line(i.network, 24) == n]) for n, f in networks.items()]
-    scopes += [("assignee", a, a or _("unassigned"), f"feedback/assignee/{f}/",
-                [i for i in items if line(i.assignee, 60) == a]) for a, f in assignees.items()]
+    scopes += [("sentiment", s, loc.word("sentiment", s), f"feedback/sentiment/{s}/", sentiments.get(s, []))
+               for s in shown]
+    scopes += [("network", n, loc.word("network", n), f"feedback/network/{f}/", networks[n])
+               for n, f in _folders(networks).items()]
+    scopes += [("assignee", a, a or _("unassigned"), f"feedback/assignee/{f}/", assignees[a])
+               for a, f in _folders(assignees).items()]
     first_pages = defaultdict(dict)
     for key, value, _label, folder, _items in scopes:  # not "_": that is gettext here
         first_pages[key][value] = page_path(folder, None)
