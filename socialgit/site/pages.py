@@ -117,9 +117,11 @@ def months(ctx: "m.Context", prefix: str, scope_title: str, scope_path: str, pos
                 in_month = system.month_of(day) == (year, month)
                 count += len(mine) if in_month else 0
                 shown = mine if len(mine) <= MAX_CHIPS else mine[:MAX_CHIPS - 1]
-                more_path = (f"{m.week_path(cm.week_key(day, config.week_start))}#d-{day.isoformat()}"
-                             if not scope_path else f"{scope_path}#d-{day.isoformat()}")
-                cells.append(DayCell(day, in_month, day == today, shown, len(mine) - len(shown), more_path))
+                more = len(mine) - len(shown)
+                more_path = "" if not more else (  # only a full day links to its list
+                    f"{m.week_path(cm.week_key(day, config.week_start))}#d-{day.isoformat()}" if not scope_path
+                    else f"{scope_path}#d-{day.isoformat()}")
+                cells.append(DayCell(day, in_month, day == today, shown, more, more_path))
             weeks.append(tuple(cells))
             key = cm.week_key(row[0], config.week_start)
             week_links.append((m.week_path(key), loc.week_number(*key, row)))

@@ -71,7 +71,7 @@ class DayCell:
     today: bool
     chips: tuple[Chip, ...]
     more: int
-    more_path: str  # where "+N more" leads: a list with an anchor for this day
+    more_path: str  # where "+N more" leads: a list with an anchor for this day ("" when the day has no more)
 
 
 @dataclass(frozen=True, slots=True)
