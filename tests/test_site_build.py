@@ -284,21 +284,36 @@ def test_feeds_whose_process_fails_are_made_by_the_build_itself(repo, tmp_path, 
     assert clean_build(repo, tmp_path) == expected
 
 
-def test_a_build_that_fails_leaves_no_feeds_process_behind(repo, tmp_path, monkeypatch):
+def test_a_build_that_fails_waits_for_its_feeds_process(repo, tmp_path, monkeypatch):
+    """The process is not killed mid-file: the build waits for it, so nothing half written stays behind."""
     import multiprocessing
 
     from socialgit.problems import UserError
+    from socialgit.site import write
 
     small_calendar(repo)
-    monkeypatch.setattr("socialgit.site.write.FORK_MIN", 1)
+    monkeypatch.setattr(write, "FORK_MIN", 1)
+    builder, real = os.getpid(), write.write_feeds
+    gate, opened = os.pipe()
+
+    def after_the_model_failed(*args):  # the feeds' process starts its work only when the build has failed
+        if os.getpid() != builder:
+            os.read(gate, 1)
+        return real(*args)
 
     def broken(*args, **kwargs):
+        os.write(opened, b".")
         raise UserError("broken model")
 
+    monkeypatch.setattr("socialgit.site.build.write_feeds", after_the_model_failed)
     monkeypatch.setattr("socialgit.site.build.build_model", broken)
+    out = tmp_path / "site"
     with pytest.raises(UserError, match="broken model"):
-        build_site(repo.root, tmp_path / "site", NOW)
+        build_site(repo.root, out, NOW)
     assert multiprocessing.active_children() == []
+    assert sorted(p.name for p in out.iterdir()) == ["calendar.ics", "feed.xml", "posts.json"]  # whole, no .tmp
+    os.close(gate)
+    os.close(opened)
 
 
 def test_post_pages_made_by_workers_leave_the_record_and_keys_a_serial_build_leaves(repo, tmp_path, monkeypatch):

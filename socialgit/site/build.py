@@ -232,9 +232,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
                 keys[path], files[path] = old.keys[path], old.files[path]
         # before the pages are rendered, so that the feeds' process and the render workers do not share the cores
         made_feeds = feeds.wait()
-        keys.update(made_feeds.keys)
-        files.update(made_feeds.files)
-        written = made_feeds.written
+        written = made_feeds.into(keys, files)
         by_id = {p.id: p for p in ctx.posts}
         made = _render(_Job(root, setup, out, to_render, [by_id[i] for i in site.later_posts], ctx, site.info, old,
                             same_setup), progress)
@@ -254,10 +252,7 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         if plan is not None:
             ctx.assets.update(depends.kept_assets(record, ctx.chips.keys() - plan.posts))
         site.assets = dict(sorted(ctx.assets.items()))
-        copied = write_assets(root, out, site.assets, setup, old)
-        keys.update(copied.keys)
-        files.update(copied.files)
-        written += copied.written
+        written += write_assets(root, out, site.assets, setup, old).into(keys, files)
     finally:
         if feeds is not None:
             feeds.stop()

@@ -30,6 +30,12 @@ class Written(NamedTuple):
     written: int
     atom: frozenset[str] = frozenset()  # the posts feed.xml shows (site/depends.py's record)
 
+    def into(self, keys: dict[str, str], files: dict[str, str]) -> int:
+        """Add the outputs' keys and digests to the build's; how many files were written."""
+        keys.update(self.keys)
+        files.update(self.files)
+        return self.written
+
 
 class Emitter:
     """Writes the outputs whose key changed; keeps every output's key and digest, and counts what it wrote."""
@@ -100,21 +106,22 @@ class Feeds:
 
     def wait(self) -> Written:
         done = None
-        if self.receive is not None:
+        if self.process is not None:
             try:
                 done = self.receive.recv()
             except EOFError:  # the process ended without an answer
                 pass
-            self.stop()
+            self.stop()  # it has answered, or ended
         return done if isinstance(done, Written) else self.make()
 
     def stop(self) -> None:
-        """End the process unless it has ended (the build failed before it waited)."""
+        """Wait for the process to end (when the build failed, it was not waited for).
+
+        Not cut short: killed, it could leave a file half written beside the one it replaces.
+        """
         if self.process is not None:
-            self.receive.close()
-            if self.process.is_alive():
-                self.process.terminate()
             self.process.join()
+            self.receive.close()
             self.process = self.receive = None
 
 
