@@ -210,9 +210,8 @@ class Threads:
         self.hidden = bool(ctx.source.hide_handles or config.hide_handles)
         self.items = newest_first(ctx.source.feedback)
         by_id = {i.id: i for i in self.items}
-        # keyed by path: the file name is the dedup key, an id written by hand may repeat
-        # the strings an entry shares with the others on its page or post: one object each, not one an
-        # entry (100,000 entries)
+        # keyed by path: the file name is the dedup key, an id written by hand may repeat. A page's path
+        # (and below, a post's) is one string its entries share, not a copy an entry: 100,000 entries
         first, archive = paging(len(self.items))
         front = page_path("feedback/", None)
         self.where = {i.path: front for i in self.items[:first]}

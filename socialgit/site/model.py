@@ -281,8 +281,8 @@ def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None
         insights_valid = (max([s for s in steps if s < source.now], default=valid_from),
                           min([s for s in steps if s > source.now], default=valid_until))
         valid_from, valid_until = max(valid_from, insights_valid[0]), min(valid_until, insights_valid[1])
-    return SiteModel(ctx.info, site_pages, feed_posts(ctx) if feeds else (), dict(sorted(ctx.assets.items())), valid_from,
-                     valid_until, ctx.config.base_url, log_posts, log_paths, insights_valid, later_posts)
+    return SiteModel(ctx.info, site_pages, feed_posts(ctx) if feeds else (), dict(sorted(ctx.assets.items())),
+                     valid_from, valid_until, ctx.config.base_url, log_posts, log_paths, insights_valid, later_posts)
 
 
 def feed_posts(ctx: Context) -> tuple[FeedPost, ...]:
