@@ -33,7 +33,7 @@ FIXED_AGE = timedelta(hours=48)
 MAX_AGE = timedelta(days=14)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     at: datetime  # aware
     counts: Mapping[str, int] = field(default_factory=dict)
