@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Mapping, NamedTuple
 from ..content import Post
 from ..filecache import POSTS_DIR
 from ..problems import Problem
-from ..state import read_cache, write_cache
+from ..state import drop_earlier, read_pieces, write_pieces
 from . import cache as cachelib
 from .views import Chip
 
@@ -294,28 +294,34 @@ def feedback_files(record: Record, post_ids) -> list[str]:
 # --- the record's file, beside the build cache --------------------------------------------------
 
 def record_path(root: Path, out: Path) -> Path:
-    return cachelib.cache_path(root, out).with_suffix(".record.marshal")
+    return cachelib.cache_path(root, out).with_suffix(".record.pieces")
 
 
 def load(root: Path, out: Path) -> Record | None:
+    found = read_pieces(record_path(root, out))
+    if found is None:
+        return None
     try:
-        version, setup, inputs, groups, files, posts, paths, replies, campaigns, log_paths, log_posts, insights, \
-            valid, sentiments, problems, checks, receipt_checks, faults, home, agenda, atom = read_cache(record_path(root, out))
+        (version, setup, inputs, groups, files, paths, replies, campaigns, log_paths, log_posts, insights, valid,
+         sentiments, problems, checks, receipt_checks, faults, home, agenda, atom), posts = found
         if version != FORMAT:
             return None
         return Record(setup, inputs, groups, files, PostRows(posts), paths, replies, campaigns, tuple(log_paths),
                       frozenset(log_posts), insights, tuple(valid), sentiments, tuple(problems), checks,
                       receipt_checks, faults, home, agenda, atom)
-    except (TypeError, ValueError, AttributeError):  # none, or not this version's shape
+    except (TypeError, ValueError, AttributeError):  # not this version's shape
         return None
 
 
 def save(root: Path, out: Path, record: Record) -> None:
-    write_cache(record_path(root, out), (
-        FORMAT, record.setup, record.inputs, record.groups, record.files, record.posts.rows, record.paths,
-        record.replies, record.campaigns, record.log_paths, tuple(sorted(record.log_posts)), record.insights, record.insights_valid,
-        record.sentiments, record.problems, record.checks, record.receipt_checks, record.faults, record.home,
-        record.agenda, record.atom))
+    # the post rows (10 MB at 10,000 posts) in pieces: one marshal of them all was the build's last peak
+    path = record_path(root, out)
+    if write_pieces(path, (
+            FORMAT, record.setup, record.inputs, record.groups, record.files, record.paths, record.replies,
+            record.campaigns, record.log_paths, tuple(sorted(record.log_posts)), record.insights,
+            record.insights_valid, record.sentiments, record.problems, record.checks, record.receipt_checks,
+            record.faults, record.home, record.agenda, record.atom), record.posts.rows):
+        drop_earlier(path)
 
 
 def problem_rows(problems: list[Problem]) -> tuple[tuple, ...]:
