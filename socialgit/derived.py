@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Protocol
 from . import __version__, content, mastodon_count, plaintext, textlimits
 from .config import Config
 from .filecache import installed_versions
-from .state import drop_earlier, read_pieces, state_dir, write_pieces
+from .state import read_pieces, state_dir, write_pieces
 
 FORMAT = 1
 POOL_MIN = 96  # texts to derive before starting processes pays off (a fork costs ~30 ms, a post ~3 ms)
@@ -102,11 +102,6 @@ def _load(path: Path | None, salt: str) -> dict:
     if found is not None and found[0] == salt:
         return found[1]
     return {}  # no file, or one from another version: derive again
-
-
-def _save(path: Path, salt: str, entries: dict) -> None:
-    if write_pieces(path, salt, entries):
-        drop_earlier(path)
 
 
 # --- deriving ---------------------------------------------------------------
@@ -254,11 +249,11 @@ def _prepare(posts: list[content.Post], config: Config, root: Path | None, html:
     if root is not None:
         used = {key: texts[key] for key in jobs}
         if missing or len(used) != len(texts):
-            _save(paths[0], salt, used)
+            write_pieces(paths[0], salt, used)
         if html is not None:
             used_pages = {key: pages[key] for key, job in jobs.items() if job.html}
             if missing or len(used_pages) != len(pages):
-                _save(paths[1], html_salt, used_pages)
+                write_pieces(paths[1], html_salt, used_pages)
     return Prepared(len(jobs), len(missing))
 
 

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from . import __version__
 from .problems import Problem
-from .state import drop_earlier, read_pieces, state_dir, write_pieces
+from .state import read_pieces, state_dir, write_pieces
 
 T = TypeVar("T")
 POSTS_DIR = "content/posts"  # here, where the light modules (the site's fingerprint) find them too
@@ -210,8 +210,7 @@ class FileCache:
         if not (self.dirty or gone):
             return
         # in pieces: one marshal of 100,000 feedback files' entries was 57 MB more at the build's peak
-        if write_pieces(self.path, self.salt, self.entries):
-            drop_earlier(self.path)
+        write_pieces(self.path, self.salt, self.entries)
 
 
 POOL_MIN = 2000  # files to parse before a second process pays off (~0.1 ms a file, ~30 ms a fork)

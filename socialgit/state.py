@@ -53,7 +53,8 @@ def write_pieces(path: Path, head: Any, entries: dict, size: int = 1024) -> bool
     """write_cache for a big dict, ``size`` entries marshalled at a time (read_pieces reads it back).
 
     marshal.dumps of the whole would be a second copy of it all while it is written:
-    10,000 events of calendar.ics were 35 MB more at the full build's peak.
+    10,000 events of calendar.ics were 35 MB more at the full build's peak. Once it is
+    written, what earlier versions kept under the same name in another format goes.
     """
     def pieces():
         items, lengths = list(entries.items()), []
@@ -66,16 +67,16 @@ def write_pieces(path: Path, head: Any, entries: dict, size: int = 1024) -> bool
         yield len(trailer).to_bytes(8, "little")
 
     try:
-        return _replace(path, pieces())
+        if not _replace(path, pieces()):
+            return False
     except ValueError:  # a value marshal cannot hold
         return False
-
-
-def drop_earlier(path: Path) -> None:
-    """Delete what earlier versions kept under ``path``'s name with another format's suffix: it only takes space."""
-    for suffix in (".pickle", ".marshal"):
-        if suffix != path.suffix:
-            path.with_suffix(suffix).unlink(missing_ok=True)
+    for earlier in (".pickle", ".marshal"):  # earlier versions' formats: they would only take space
+        try:
+            path.with_suffix(earlier).unlink(missing_ok=True)
+        except OSError:
+            pass
+    return True
 
 
 def read_pieces(path: Path) -> tuple[Any, dict] | None:

@@ -257,6 +257,11 @@ def test_a_big_cache_written_in_pieces_comes_back_whole_or_not_at_all(tmp_path):
         assert read_pieces(path) is None
     path.write_bytes(marshal.dumps(("salt", entries)))  # the one-piece file of an earlier version
     assert read_pieces(path) is None
+    # what earlier versions kept under the same name goes once the new file is written, and only that
+    for name in ("x.marshal", "x.pickle", "x.record.marshal", "y.marshal"):
+        (path.parent / name).write_bytes(b"old")
+    assert write_pieces(path, "salt", entries)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["x.pieces", "x.record.marshal", "y.marshal"]
 
 
 def test_installed_versions_come_from_the_dist_info_folders(tmp_path, monkeypatch):

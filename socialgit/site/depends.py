@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Mapping, NamedTuple
 from ..content import Post
 from ..filecache import POSTS_DIR
 from ..problems import Problem
-from ..state import drop_earlier, read_pieces, write_pieces
+from ..state import read_pieces, write_pieces
 from . import cache as cachelib
 from .views import Chip
 
@@ -315,13 +315,11 @@ def load(root: Path, out: Path) -> Record | None:
 
 def save(root: Path, out: Path, record: Record) -> None:
     # the post rows (10 MB at 10,000 posts) in pieces: one marshal of them all was the build's last peak
-    path = record_path(root, out)
-    if write_pieces(path, (
-            FORMAT, record.setup, record.inputs, record.groups, record.files, record.paths, record.replies,
-            record.campaigns, record.log_paths, tuple(sorted(record.log_posts)), record.insights,
-            record.insights_valid, record.sentiments, record.problems, record.checks, record.receipt_checks,
-            record.faults, record.home, record.agenda, record.atom), record.posts.rows):
-        drop_earlier(path)
+    write_pieces(record_path(root, out), (
+        FORMAT, record.setup, record.inputs, record.groups, record.files, record.paths, record.replies,
+        record.campaigns, record.log_paths, tuple(sorted(record.log_posts)), record.insights,
+        record.insights_valid, record.sentiments, record.problems, record.checks, record.receipt_checks,
+        record.faults, record.home, record.agenda, record.atom), record.posts.rows)
 
 
 def problem_rows(problems: list[Problem]) -> tuple[tuple, ...]:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Collection, Hashable
 
 from .. import __version__, gitrepo
 from ..filecache import POSTS_DIR
-from ..state import drop_earlier, read_pieces, state_dir, write_pieces
+from ..state import read_pieces, state_dir, write_pieces
 from .cache import CACHE_DIR, git_head
 
 
@@ -50,8 +50,7 @@ class Memo:
     def save(self) -> None:
         if self.path is None or (not self.made and len(self.new) == len(self.old)):
             return
-        if write_pieces(self.path, self.salt, self.new):
-            drop_earlier(self.path)
+        write_pieces(self.path, self.salt, self.new)
 
 
 def post_history(root: Path, remember: bool, paths: Collection[str] | None = None) -> dict[str, list[gitrepo.Change]]:
