@@ -127,3 +127,19 @@ def test_titles():
     assert english.month_title(2026, 11) == "November 2026"
     assert english.week_title(2026, 53, cm.week_dates(2026, 53, "monday")) == "Week 53, 2026 · 28 Dec 2026 – 3 Jan 2027"
     assert english.week_title(2026, 47, cm.week_dates(2026, 47, "monday")) == "Week 47, 2026 · 16–22 November 2026"
+
+
+def test_nearest_months_take_the_months_around_the_current_one_up_to_the_posts_allowed():
+    counts = {(2026, 9): 1, (2026, 10): 4, (2026, 11): 4, (2026, 12): 1, (2027, 1): 3}
+    assert cm.nearest_months(counts, (2026, 11), 5) == [(2026, 11), (2026, 12)]
+    # October and December are as near: December first, then October fits too
+    assert cm.nearest_months(counts, (2026, 11), 9) == [(2026, 10), (2026, 11), (2026, 12)]
+    assert cm.nearest_months({(2026, 10): 1, (2026, 12): 1}, (2026, 11), 1) == [(2026, 12)]
+    # the months taken are a run: January does not fit, so September (it would) is not taken past it
+    assert cm.nearest_months(counts, (2026, 11), 10) == [(2026, 10), (2026, 11), (2026, 12)]
+    assert cm.nearest_months(counts, (2026, 11), 12) == [(2026, 10), (2026, 11), (2026, 12), (2027, 1)]
+    assert cm.nearest_months(counts, (2026, 11), 100) == sorted(counts)
+    # one month even when it alone holds more; a finished campaign lists its last months
+    assert cm.nearest_months(counts, (2026, 11), 2) == [(2026, 11)]
+    assert cm.nearest_months({(2024, 3): 2, (2024, 5): 2, (2023, 12): 9}, (2026, 11), 4) == [(2024, 3), (2024, 5)]
+    assert cm.nearest_months(counts, (2025, 12), 1) == [(2026, 9)]  # across a year end

@@ -3,6 +3,7 @@
 from datetime import date, datetime, timezone
 
 from socialgit.feedback import load_feedback
+from socialgit.site import build_site
 from socialgit.site.model import short_names, slug, validity
 from socialgit.site.read import read_site
 
@@ -180,6 +181,37 @@ def test_channel_and_campaign_pages_are_the_calendar_filtered(repo):
     assert page(site, "campaigns/winter-sale/2026/12/index.html").prev_path == "campaigns/winter-sale/2026/11/index.html"
     index = page(site, "campaigns/index.html")
     assert [(e.title, e.count) for e in index.entries] == [("Winter Sale", 2)]
+
+
+def test_a_busy_channel_lists_the_months_nearest_today_and_links_every_months_grid(repo, monkeypatch, tmp_path):
+    monkeypatch.setattr("socialgit.site.pages.SCOPE_LIST_POSTS", 5)
+    for month, day in (("2026/10", 14), ("2026/11", 18)):
+        for hour in (8, 10, 12, 14):
+            repo.post(f"p{day}-{hour}", f"title: P{day}-{hour}\npublish_at: {month.replace('/', '-')}-{day} {hour:02d}:00\n"
+                      "channels: [mastodon]\ncampaign: Busy", month=month)
+    repo.post("dec", "title: Dec\npublish_at: 2026-12-02 09:00\nchannels: [mastodon]")
+    site = model(repo)  # today: 16 November
+    channel = page(site, "channels/mastodon/index.html")
+    # November and December hold five posts: October (as near as December, but past) is left to its grid
+    assert [(g.title, g.listed) for g in channel.months] == [
+        ("October 2026", False), ("November 2026", True), ("December 2026", True)]
+    assert [len(g.days) for g in channel.months] == [0, 1, 1]
+    assert channel.span == ("November 2026", "December 2026")
+    # a full day links to its list: on the channel's page when it lists the month, else in its week
+    assert cell(page(site, "channels/mastodon/2026/11/index.html"), "2026-11-18").more_path == (
+        "channels/mastodon/index.html#d-2026-11-18")
+    assert cell(page(site, "channels/mastodon/2026/10/index.html"), "2026-10-14").more_path == (
+        "calendar/2026/W42/index.html#d-2026-10-14")
+    campaign = page(site, "campaigns/busy/index.html")
+    assert [g.title for g in campaign.months if g.listed] == ["November 2026"]
+    assert campaign.span == ("November 2026", "November 2026")
+    html = (build_site(repo.root, tmp_path / "site", at("2026-11-16 10:00")).out
+            / "channels/mastodon/index.html").read_text(encoding="utf-8")
+    assert "Listed below: November 2026 to December 2026, the months nearest today." in html
+    assert 'id="d-2026-11-18"' in html and 'id="d-2026-10-14"' not in html
+    assert 'href="../../channels/mastodon/2026/10/index.html">October 2026</a>' in html
+    monkeypatch.setattr("socialgit.site.pages.SCOPE_LIST_POSTS", 9)
+    assert page(model(repo), "channels/mastodon/index.html").span is None  # every month fits: all listed
 
 
 def test_every_month_of_the_span_and_the_current_one_has_a_page(repo):

@@ -74,6 +74,25 @@ def months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[
     return found
 
 
+def nearest_months(counts: dict[tuple[int, int], int], current: tuple[int, int], most: int) -> list[tuple[int, int]]:
+    """The months of ``counts`` (month → posts) nearest ``current`` that hold ``most`` posts between them, in order.
+
+    At least one month; on a tie the later month is nearer (what is coming matters more
+    than what is done). Months nearest a point are always a run of the months given.
+    """
+    def distance(key: tuple[int, int]) -> tuple[int, int]:
+        apart = (key[0] - current[0]) * 12 + key[1] - current[1]
+        return abs(apart), apart < 0
+
+    chosen, total = [], 0
+    for key in sorted(counts, key=distance):
+        if chosen and total + counts[key] > most:
+            break
+        chosen.append(key)
+        total += counts[key]
+    return sorted(chosen)
+
+
 def weeks_between(first: date, last: date, week_start: str) -> list[tuple[int, int]]:
     """The week keys of every week touching the days ``first``..``last``."""
     found, day = [], week_start_of(first, week_start)

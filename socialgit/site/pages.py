@@ -17,6 +17,9 @@ from .views import (AgendaPage, Attention, Chip, DayCell, DayList, HourRow, Mont
 
 MAX_CHIPS = 3  # per day cell; a fourth post turns the third slot into "+N more"
 RECENT_DAYS = 14
+# a channel's or campaign's page lists the months nearest today up to about this many posts (at least one
+# month); past that a list is a long scroll (a busy channel's three years were 7 MB), and every month has a grid
+SCOPE_LIST_POSTS = 250
 UPCOMING = 8
 ATTENTION_STATES = (timing.FAILED, timing.UNCERTAIN, timing.MISSED)
 
@@ -89,8 +92,11 @@ def problem_views(problems: Iterable[Problem], posts_by_path: Mapping[str, str])
 # --- month grids ------------------------------------------------------------
 
 def months(ctx: "m.Context", prefix: str, scope_title: str, scope_path: str, posts: list[Post],
-           every_month: bool = False) -> list[MonthPage]:
+           every_month: bool = False, listed: frozenset[tuple[int, int]] = frozenset()) -> list[MonthPage]:
     """Month grids for ``posts`` under ``prefix``: every month of the span, or only those with posts.
+
+    A full day links to its list: on the scope's page when it lists the day's month (``listed``),
+    else to the day in its week.
 
     Months are those of the site's calendar system (Jalali months on a Jalali site), and so are
     their paths: ``calendar/1405/09/`` is Azar 1405. Week paths stay ISO weeks in either system.
@@ -119,8 +125,8 @@ def months(ctx: "m.Context", prefix: str, scope_title: str, scope_path: str, pos
                 shown = mine if len(mine) <= MAX_CHIPS else mine[:MAX_CHIPS - 1]
                 more = len(mine) - len(shown)
                 more_path = "" if not more else (  # only a full day links to its list
-                    f"{m.week_path(cm.week_key(day, config.week_start))}#d-{day.isoformat()}" if not scope_path
-                    else f"{scope_path}#d-{day.isoformat()}")
+                    f"{scope_path}#d-{day.isoformat()}" if system.month_of(day) in listed
+                    else f"{m.week_path(cm.week_key(day, config.week_start))}#d-{day.isoformat()}")
                 cells.append(DayCell(day, in_month, day == today, shown, more, more_path))
             weeks.append(tuple(cells))
             key = cm.week_key(row[0], config.week_start)
@@ -183,17 +189,26 @@ def weeks(ctx: "m.Context") -> list[WeekPage]:
 
 # --- channels and campaigns -------------------------------------------------
 
-def _scope_months(ctx: "m.Context", prefix: str, posts: list[Post]) -> tuple[MonthGroup, ...]:
-    loc = ctx.loc
-    by_month: dict[tuple[int, int], dict[date, list[Chip]]] = defaultdict(lambda: defaultdict(list))
-    for post in posts:
-        chip = ctx.chips[post.id]
-        if chip.day is not None:
-            by_month[loc.system.month_of(chip.day)][chip.day].append(chip)
-    return tuple(MonthGroup(loc.month_title(*key), m.month_path(prefix, *key),
-                            tuple(DayList(d, m.day_title(d, ctx.today, loc), d == ctx.today, tuple(chips))
-                                  for d, chips in sorted(days.items())))
-                 for key, days in sorted(by_month.items()))
+class _ScopeList:
+    """What a channel's or campaign's page lists: its months nearest today, day by day."""
+
+    def __init__(self, ctx: "m.Context", prefix: str, posts: list[Post]) -> None:
+        loc = ctx.loc
+        by_month: dict[tuple[int, int], dict[date, list[Chip]]] = defaultdict(lambda: defaultdict(list))
+        for post in posts:
+            chip = ctx.chips[post.id]
+            if chip.day is not None:
+                by_month[loc.system.month_of(chip.day)][chip.day].append(chip)
+        counts = {key: sum(map(len, days.values())) for key, days in by_month.items()}
+        keys = cm.nearest_months(counts, loc.system.month_of(ctx.today), SCOPE_LIST_POSTS) if counts else []
+        self.listed = frozenset(keys)
+        self.months = tuple(MonthGroup(loc.month_title(*key), m.month_path(prefix, *key),
+                                       tuple(DayList(d, m.day_title(d, ctx.today, loc), d == ctx.today, tuple(chips))
+                                             for d, chips in sorted(by_month[key].items())) if key in self.listed
+                                       else (), key in self.listed)
+                            for key in sorted(by_month))
+        # the first and last month listed, when the list leaves months out
+        self.span = (loc.month_title(*keys[0]), loc.month_title(*keys[-1])) if len(keys) < len(counts) else None
 
 
 def _span(ctx: "m.Context", posts: list[Post]) -> tuple[str, str]:
@@ -226,9 +241,10 @@ def scopes(ctx: "m.Context") -> list:
         if rules.min_gap is not None:
             facts.append((_("Minimum gap"), loc.duration(int(rules.min_gap.total_seconds() // 60))))
         title = _("Channel %(label)s", label=view.label)
-        found.append(ScopePage(view.path, "channel", name, title, view, tuple(facts), _scope_months(ctx, prefix, posts),
-                               _counts(ctx.states[p.id] for p in posts)))
-        found += months(ctx, prefix, title, view.path, posts)
+        listing = _ScopeList(ctx, prefix, posts)
+        found.append(ScopePage(view.path, "channel", name, title, view, tuple(facts), listing.months,
+                               _counts(ctx.states[p.id] for p in posts), listing.span))
+        found += months(ctx, prefix, title, view.path, posts, listed=listing.listed)
         index_entries.append(ScopeIndexEntry(view.label, view.path, len(posts), *_span(ctx, posts), view))
     found.append(ScopeIndexPage("channels/index.html", "channel", _("Channels"), tuple(index_entries)))
     campaigns: dict[str, list[Post]] = defaultdict(list)
@@ -246,9 +262,10 @@ def scopes(ctx: "m.Context") -> list:
             channel_names = sorted({c for p in posts for c in p.channels if c in ctx.channels})
             facts = ((_("Posts"), loc.digits(len(posts))), (_("From"), _span(ctx, posts)[0]),
                      (_("To"), _span(ctx, posts)[1]), (_("Channels"), loc.join(ctx.channels[c].label for c in channel_names)))
-            found.append(ScopePage(path, "campaign", name, title, None, facts, _scope_months(ctx, prefix, posts),
-                                   _counts(ctx.states[p.id] for p in posts)))
-            found += months(ctx, prefix, title, path, posts)
+            listing = _ScopeList(ctx, prefix, posts)
+            found.append(ScopePage(path, "campaign", name, title, None, facts, listing.months,
+                                   _counts(ctx.states[p.id] for p in posts), listing.span))
+            found += months(ctx, prefix, title, path, posts, listed=listing.listed)
             entries.append(ScopeIndexEntry(name, path, len(posts), *_span(ctx, posts), None))
         found.append(ScopeIndexPage("campaigns/index.html", "campaign", _("Campaigns"), tuple(entries)))
     return found

@@ -269,7 +269,8 @@ class PostPage:
 class MonthGroup:
     title: str
     path: str  # the scope's month grid
-    days: tuple[DayList, ...]
+    days: tuple[DayList, ...]  # none when the month is not listed
+    listed: bool = True  # on the scope's page, day by day (else only its grid is linked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,8 +283,9 @@ class ScopePage:
     title: str
     channel: ChannelView | None
     facts: tuple[tuple[str, str], ...]
-    months: tuple[MonthGroup, ...]
+    months: tuple[MonthGroup, ...]  # every month with posts; those nearest today listed, up to pages.SCOPE_LIST_POSTS posts
     counts: tuple[tuple[str, int], ...]
+    span: tuple[str, str] | None = None  # the first and last month listed, when the list leaves months out
     template: str = "scope.html"
 
 
