@@ -80,6 +80,29 @@ def _shared_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return {sys.intern(key): value for key, value in pairs}
 
 
+# what the runner writes as text or null; a receipt with another type there was edited by hand, and what
+# it says cannot be trusted (the publisher then sends nothing for it, the site does not show it)
+_TEXT_FIELDS = ("post", "channel", "source", "key", "payload_hash", "attempted_at", "published_at", "publish_at",
+                "error", "next_try", "updated_at", "resolved_by")
+
+
+def _misshapen(data: dict[str, Any]) -> str | None:
+    """What is wrong with the types of a receipt's fields ("<name> is ..."), or None."""
+    for name in _TEXT_FIELDS:
+        if not isinstance(data.get(name), (str, type(None))):
+            return f"{name} is not text"
+    attempts = data.get("attempts")
+    if attempts is not None and (type(attempts) is not int or attempts < 0):
+        return "attempts is not a whole number"
+    if type(data.get("retryable")) not in (bool, type(None)):
+        return "retryable is not true, false or null"
+    parts = data.get("parts")
+    if parts is not None and not (isinstance(parts, list) and all(
+            isinstance(part, dict) and all(isinstance(v, (str, type(None))) for v in part.values()) for part in parts)):
+        return "parts is not a list of objects of text"
+    return None
+
+
 def read_receipt(path: Path, root: Path) -> tuple[Receipt | None, Problem | None]:
     rel = path.relative_to(root).as_posix()
     try:
@@ -87,9 +110,13 @@ def read_receipt(path: Path, root: Path) -> tuple[Receipt | None, Problem | None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         return None, error(rel, line, f"receipt is not valid JSON ({exc.__class__.__name__}); restore it from "
-                           "git history (`git log -p -- " + rel + "`)")
+                           f"git history (`git log -p -- {rel}`)")
     if not isinstance(data, dict) or data.get("state") not in RECEIPT_STATES:
         return None, error(rel, None, f"receipt has no valid state; expected one of {', '.join(RECEIPT_STATES)}")
+    wrong = _misshapen(data)
+    if wrong:
+        return None, error(rel, None, f"receipt field {wrong}, not as the runner writes it; restore it from git "
+                           f"history (`git log -p -- {rel}`)")
     post_id, channel = path.parent.name, path.stem
     return Receipt(post_id, channel, data["state"], data, rel), None
 

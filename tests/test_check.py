@@ -100,6 +100,20 @@ def test_a_broken_receipt_is_an_error_naming_it(repo):
     assert lines[0].startswith("content/ledger/p/mastodon.json:1: error: receipt is not valid JSON")
 
 
+def test_a_receipt_field_of_the_wrong_type_is_an_error_naming_it(repo):
+    fields = {"state": "published", "parts": [{"id": "1", "url": -5}], "published_at": "2026-11-10T09:00:00Z"}
+    repo.write("content/ledger/p/mastodon.json", json.dumps(fields))
+    code, lines = run_check(repo)
+    assert code == 1
+    assert lines[0] == ("content/ledger/p/mastodon.json: error: receipt field parts is not a list of objects of text, "
+                        "not as the runner writes it; restore it from git history "
+                        "(`git log -p -- content/ledger/p/mastodon.json`)")
+    for wrong, said in (({"attempts": "2"}, "attempts is not a whole number"), ({"published_at": 5}, "published_at is "
+                        "not text"), ({"retryable": 1}, "retryable is not true"), ({"parts": "x"}, "parts is not")):
+        repo.write("content/ledger/p/mastodon.json", json.dumps({**fields, "parts": [], **wrong}))
+        assert said in run_check(repo)[1][0]
+
+
 def test_stale_runner_and_refused_token(repo):
     repo.write("content/ledger/_heartbeat.json", json.dumps({"last_run": "2026-11-20T10:00:00Z",
                                                              "refused": ["bluesky"]}))

@@ -173,6 +173,21 @@ def test_unknown_outcome_the_network_cannot_settle_becomes_uncertain_and_a_perso
     assert receipt(calendar, "due", "mastodon")["state"] == "published"
 
 
+def test_resolve_refuses_a_receipt_it_cannot_trust_in_one_line(calendar):
+    path = calendar.root / "content/ledger/due/mastodon.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for text, said in (('["uncertain"]', "receipt has no valid state"),
+                       ('{"state": "uncertain", "attempts": "many"}', "receipt field attempts is not a whole number"),
+                       ("{broken", "receipt is not valid JSON")):
+        path.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(cli, ["resolve", "due", "mastodon", "--not-published", "--root", str(calendar.root),
+                                          "--now", NOW])
+        assert result.exit_code == 2, result.output
+        assert result.output.count("\n") == 1 and said in result.output, result.output
+        assert "content/ledger/due/mastodon.json" in result.output
+        assert path.read_text(encoding="utf-8") == text  # left as it was
+
+
 def test_a_pending_receipt_left_by_a_crash_is_reconciled_first(calendar):
     net = FakeNetwork()
     net.script = [KeyboardInterrupt()]  # the process dies during the call

@@ -340,6 +340,18 @@ def test_an_unreadable_receipt_blocks_its_channel_and_fails_the_run(repo, use_ca
     assert (repo.root / "content/ledger/due/mastodon.json").read_text().startswith("<<<<<<<")
 
 
+def test_a_pending_receipt_edited_into_another_shape_blocks_its_channel(repo):
+    repo.post("due", "title: Due\npublish_at: 2026-12-01 09:30\nchannels: [mastodon]", "Hello!")
+    write_receipt(repo, "due", "mastodon", "pending", key="sg-1", payload_hash="sha256:x", parts="one part")
+    repo.commit("plan")
+    net = FakeNetwork()
+    config, _ = load_config(repo.root)
+    report = Runner(config, at(NOW), env={}, make=net.make).run()
+    (row,) = report.rows
+    assert (row.channel, row.state) == ("mastodon", "failed") and "parts is not a list" in row.detail
+    assert net.posts == {} and not report.ok
+
+
 def test_a_pending_receipt_on_a_channel_since_removed_is_left_for_a_person(repo):
     repo.post("due", "title: Due\npublish_at: 2026-12-01 09:30\nchannels: [bluesky]", "Hello!")
     write_receipt(repo, "due", "gone", "pending", key="sg-1", payload_hash="sha256:x")

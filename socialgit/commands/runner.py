@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import time
@@ -13,7 +12,7 @@ import click
 from .. import receipts as rc
 from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
 from ..config import load_config_or_fail, parse_duration
-from ..ledger import receipt_path, write_json_atomic
+from ..ledger import read_receipt, receipt_path, write_json_atomic
 from ..problems import UserError
 from ..publish import AlreadyRunning, Report, Runner, run_lock
 
@@ -92,13 +91,13 @@ def resolve(post, channel, url, not_published, root, now_text):
     config, _ = load_config_or_fail(root)
     now = parse_now(now_text, config.timezone)
     path = receipt_path(root, post, channel)
-    try:
-        receipt = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.is_file():
         raise UserError(f"{path.relative_to(root)}: no receipt for post {post} on channel {channel}; "
-                        "`socialgit status` lists the uncertain ones") from None
-    except ValueError:
-        raise UserError(f"{path.relative_to(root)}: the receipt is not valid JSON; restore it from git history") from None
+                        "`socialgit status` lists the uncertain ones")
+    found, problem = read_receipt(path, root)
+    if problem is not None:
+        raise UserError(str(problem))
+    receipt = dict(found.data)
     if receipt.get("state") not in ("uncertain", "pending", "failed"):
         raise UserError(f"{path.relative_to(root)}: the receipt is {receipt.get('state')}, not uncertain; "
                         "nothing to resolve")
