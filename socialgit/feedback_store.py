@@ -128,6 +128,9 @@ def _load(meta: str, path: Path | str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 2}" if mark else ""
         raise FeedbackFileError(f"{path}{line}: the front matter is not valid YAML; fix it and run again") from None
+    except (ValueError, OverflowError) as exc:  # a date YAML recognises but cannot make, such as 2026-13-45
+        raise FeedbackFileError(f"{path}: the front matter is not valid YAML: {exc} (a date that does not exist?); "
+                                "fix it and run again") from None
     if not isinstance(data, dict):
         raise FeedbackFileError(f"{path}:2: the front matter must be fields like 'status: new', one per line")
     return data

@@ -41,6 +41,7 @@ def split(text: str) -> tuple[str, str]:
 def fields(meta: str) -> tuple[dict, dict[str, int]]:
     """(the fields, the file line of each); FrontMatterError for YAML that is broken or not a mapping."""
     loader = _LOADER(meta)
+    node = None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -48,6 +49,8 @@ def fields(meta: str) -> tuple[dict, dict[str, int]]:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise FrontMatterError("yaml", mark.line + 1 if mark else 1, reason) from None
+    except (ValueError, OverflowError) as exc:  # a date YAML recognises but cannot make, such as 2026-13-45
+        raise FrontMatterError("yaml", _unmakeable_line(node), f"{exc} (a date that does not exist?)") from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -55,6 +58,21 @@ def fields(meta: str) -> tuple[dict, dict[str, int]]:
     # the split keeps the newline after the opening '---', so YAML's 0-based
     # line numbers are already the file's 1-based ones
     return data, {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
+
+
+def _unmakeable_line(node: yaml.Node | None) -> int:
+    """The file line of the first field whose value YAML cannot make, else the first line of the fields."""
+    for key, value in node.value if isinstance(node, yaml.MappingNode) else ():
+        loader = _LOADER("")
+        try:
+            loader.construct_document(value)
+        except (ValueError, OverflowError):
+            return key.start_mark.line + 1
+        except yaml.YAMLError:
+            pass
+        finally:
+            loader.dispose()
+    return 2
 
 
 def read(text: str, path: str, names: str, example: str,

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from socialgit import front_matter
 from socialgit.config import parse_config
 from socialgit.content import localize, parse_post
 from socialgit.post_files import load_posts
@@ -55,6 +56,16 @@ def test_invalid_yaml_points_at_its_line():
     _, problems = parse("---\ntitle: T\nchannels: [x\npublish_at: 2026-12-01 09:30\n---\nHi\n")
     assert len(problems) == 1
     assert problems[0].startswith(f"{PATH}:4: error: front matter is not valid YAML:")
+
+
+def test_a_date_that_does_not_exist_points_at_its_field():
+    # publish_at is read as text and worded by the post's parser; a date YAML itself must make fails in YAML
+    _, problems = parse("---\ntitle: T\nchannels: [x]\npublish_at: 2026-02-30 09:30\n---\nHi\n")
+    assert problems[0].startswith(f'{PATH}:4: error: publish_at "2026-02-30 09:30" is not a date and time')
+    for text, reason in (("created_at: 2026-13-45", "month must be in 1..12"), ("when: [0000-01-01]", "year 0 is out")):
+        found = front_matter.read(f"---\nid: x\n{text}\nnote: n\n---\nHi\n", "f.md", "id", "id: …")
+        assert found[0] is None and found[1].strip() == "Hi"
+        assert str(found[3][0]).startswith(f"f.md:3: error: front matter is not valid YAML: {reason}")
 
 
 def test_front_matter_that_is_not_fields():

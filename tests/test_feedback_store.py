@@ -98,6 +98,10 @@ def test_broken_files_raise_one_line_errors_naming_the_file(tmp_path):
     path.write_text("---\nstatus: [oops\n---\n", encoding="utf-8")
     with pytest.raises(FeedbackFileError, match=r"f.md:\d+: the front matter is not valid YAML"):
         update_fields(path, {"status": "new"})
+    path.write_text("---\nstatus: new\ncreated_at: 2026-13-45\n---\n", encoding="utf-8")
+    with pytest.raises(FeedbackFileError, match=r"f.md: the front matter is not valid YAML: month must be in 1..12"):
+        update_fields(path, {"status": "done"})
+    assert path.read_text(encoding="utf-8") == "---\nstatus: new\ncreated_at: 2026-13-45\n---\n"
 
 
 @pytest.mark.parametrize("post, name", [("../x", "mastodon-1"), ("p", "../../x"), ("p", "a/b"), ("p", "")])
