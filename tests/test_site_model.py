@@ -91,12 +91,25 @@ def test_agenda_lists_due_next_this_week_recent_and_attention(repo):
         ("2026-11-16", ["Due"]), ("2026-11-17", ["Next"])]
     assert [(r.chip.title, r.links) for r in agenda.recent] == [
         ("Gone", (("mastodon", "https://social.example/mastodon/gone"),))]
-    assert [(a.chip.title, a.state, a.channels, a.why) for a in agenda.attention] == [
-        ("Gone", "failed", ("x",), "the network refused the request (403)"),
-        ("Lost", "missed", ("bluesky", "x"), "")]
+    assert [(a.chip.title, a.state, a.channels, a.why) for a in agenda.attention] == [  # newest first
+        ("Lost", "missed", ("bluesky", "x"), ""),
+        ("Gone", "failed", ("x",), "the network refused the request (403)")]
+    assert agenda.attention_older == ()
     assert [c.title for c in agenda.undated] == ["Idea"]
     assert dict(agenda.counts) == {"draft": 1, "due": 1, "scheduled": 1, "partly published": 1, "missed": 1}
     assert agenda.today_title == "Today · Monday 16 November 2026"
+
+
+def test_years_of_trouble_show_the_newest_and_fold_the_older_ones(repo, monkeypatch, tmp_path):
+    monkeypatch.setattr("socialgit.site.pages.ATTENTION_SHOWN", 2)
+    for day in ("2025-01-10", "2026-11-10", "2026-03-02", "2026-11-12"):
+        repo.post(f"p{day}", f"title: P{day}\npublish_at: {day} 09:00\nchannels: [mastodon]", month=day[:7].replace("-", "/"))
+    agenda = page(model(repo), "index.html")
+    assert [a.chip.title for a in agenda.attention] == ["P2026-11-12", "P2026-11-10"]
+    assert [a.chip.title for a in agenda.attention_older] == ["P2026-03-02", "P2025-01-10"]
+    html = (build_site(repo.root, tmp_path / "site", at("2026-11-16 10:00")).out / "index.html").read_text("utf-8")
+    folded = html[html.index('<details class="older">'):html.index("</details>")]
+    assert "<summary>2 older items</summary>" in folded and "P2025-01-10" in folded and "P2026-11-12" not in folded
 
 
 def test_agenda_shows_check_warnings_but_not_missed_twice(repo):

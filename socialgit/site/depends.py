@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .model import Context, SiteModel
     from .uptodate import SiteState
 
-FORMAT = 6
+FORMAT = 7  # 7: the agenda it keeps (pickled) folds older attention items
 MANY = 20  # post pages above which (and above a tenth of all) a rebuild models everything
 
 

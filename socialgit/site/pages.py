@@ -22,6 +22,7 @@ RECENT_DAYS = 14
 SCOPE_LIST_POSTS = 250
 UPCOMING = 8
 ATTENTION_STATES = (timing.FAILED, timing.UNCERTAIN, timing.MISSED)
+ATTENTION_SHOWN = 10  # the newest; the older ones fold under "N older"
 
 
 def _counts(states) -> tuple[tuple[str, int], ...]:
@@ -54,7 +55,9 @@ def agenda(ctx: "m.Context") -> AgendaPage:
         recent.append((max(times), Recent(chips[post.id], m.short_time(max(times), zone, loc), links)))
     recent.sort(key=lambda pair: (pair[0], pair[1].chip.id), reverse=True)
     attention = []
-    for post in ctx.posts:
+    # newest first: the latest trouble is the one still worth acting on; a busy calendar's years of missed posts
+    # would otherwise push it a hundred items down
+    for post in sorted(ctx.posts, key=lambda p: (p.publish_at is not None, p.publish_at or now), reverse=True):
         # one line per post and kind of trouble, naming every channel it hit
         grouped: dict[tuple[str, str], list[str]] = {}
         for channel, state in ctx.channel_states[post.id].items():
@@ -70,8 +73,8 @@ def agenda(ctx: "m.Context") -> AgendaPage:
     runner = m.local_text(parse_instant(beat.get("last_run")), zone, loc=loc)
     undated = tuple(chips[p.id] for p in ctx.posts if p.publish_at is None)
     return AgendaPage("index.html", m.day_title(today, today, loc), due, upcoming, week,
-                      tuple(r for _, r in recent[:10]), tuple(attention), problems, runner, undated,
-                      _counts(ctx.states.values()))
+                      tuple(r for _, r in recent[:10]), tuple(attention[:ATTENTION_SHOWN]), problems, runner, undated,
+                      _counts(ctx.states.values()), tuple(attention[ATTENTION_SHOWN:]))
 
 
 def problem_views(problems: Iterable[Problem], posts_by_path: Mapping[str, str]) -> tuple[ProblemView, ...]:

@@ -163,11 +163,12 @@ class AgendaPage:
     upcoming: tuple[Chip, ...]
     week: tuple[DayList, ...]
     recent: tuple[Recent, ...]
-    attention: tuple[Attention, ...]
+    attention: tuple[Attention, ...]  # newest first
     problems: tuple[ProblemView, ...]
     runner: str  # "" or when the runner last ran
     undated: tuple[Chip, ...]
     counts: tuple[tuple[str, int], ...]  # state → posts
+    attention_older: tuple[Attention, ...] = ()  # past the newest pages.ATTENTION_SHOWN, newest first
     template: str = "home.html"
 
 
