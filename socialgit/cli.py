@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import sys
+import time
 from collections.abc import MutableMapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -58,6 +59,54 @@ def user_errors(func):
             sys.exit(2)
 
     return wrapper
+
+
+BAR_AFTER = 0.5  # seconds a stage runs before it shows a bar: quick ones would only flicker
+
+
+def shows_progress(func):
+    """Long stages of the command show a progress bar on stderr; none in CI or into a pipe (socialgit.progress)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from . import progress
+
+        if progress.quiet():
+            return func(*args, **kwargs)
+        bars = _Bars()
+        try:
+            with progress.reporting(bars):
+                return func(*args, **kwargs)
+        finally:
+            bars.close()  # before user_errors prints an error below it
+
+    return wrapper
+
+
+class _Bars:
+    """One click progress bar a stage, each replacing the one before; a stage done within BAR_AFTER shows none."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self.bar = None
+        self.stage: tuple[str, int] | None = None
+        self.started = 0.0
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        if self.stage != (name, total):
+            self.close()
+            self.stage, self.started = (name, total), self.clock()
+        if self.bar is None:
+            if done >= total or self.clock() - self.started < BAR_AFTER:
+                return
+            self.bar = click.progressbar(length=total, label=name, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+        self.bar, self.stage = None, None
 
 
 LOOP_ORDER = ("init", "new", "check", "summary", "status", "publish", "resolve", "run", "fetch", "feedback",

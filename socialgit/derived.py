@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
-from . import __version__, content, mastodon_count, plaintext, textlimits
+from . import __version__, content, mastodon_count, plaintext, progress, textlimits
 from .config import Config
 from .filecache import installed_versions
 from .state import read_pieces, state_dir, write_pieces
@@ -140,7 +140,12 @@ def _derive_all(jobs: list[_Job], html: PageHtml | None, meanwhile: Callable[[],
     """Each job's result, in order; ``meanwhile`` is called while workers derive (if any start)."""
     global _JOBS, _HTML
     if len(jobs) < POOL_MIN or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_derive(job, html) for job in jobs]
+        with progress.stage("Deriving the posts' texts"):
+            found = []
+            for job in jobs:
+                found.append(_derive(job, html))
+                progress.advance(len(found), len(jobs))
+            return found
     # what every worker would otherwise build for itself (~1 s for Mastodon's URL pattern)
     if any(spec[0] == "mastodon" for job in jobs for spec in job.specs):
         textlimits.warm_up("mastodon")
@@ -154,9 +159,13 @@ def _derive_all(jobs: list[_Job], html: PageHtml | None, meanwhile: Callable[[],
         with ProcessPoolExecutor(min(os.cpu_count() or 1, 4), mp_context=multiprocessing.get_context("fork")) as pool:
             derived_chunks = pool.map(_derive_some, chunks)  # every chunk submitted
             meanwhile()
-            for done in derived_chunks:
-                for index, result in done:
-                    results[index] = result
+            count = 0
+            with progress.stage("Deriving the posts' texts"):
+                for done in derived_chunks:
+                    for index, result in done:
+                        results[index] = result
+                    count += len(done)
+                    progress.advance(count, len(jobs))
     finally:
         _JOBS, _HTML = [], None
     return results

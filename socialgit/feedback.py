@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import front_matter, yamlfast
+from . import front_matter, progress, yamlfast
 from .filecache import (FEEDBACK_DIR, FileCache, Stat, code_salt, gc_paused, moment_data, moment_from, parse_all,
                         problems_data, problems_from, repo_files, restore)
 from .ledger import parse_instant
@@ -223,7 +223,7 @@ def _files(root: Path) -> list[tuple[str, str, Stat]]:
 def _parsed_files(root: Path, use_cache: bool) -> list[tuple[FeedbackItem | None, list[Problem]]]:
     """parse_feedback of every file, in path order: from .socialgit/ when unchanged, else on every core."""
     cache = FileCache(root, "feedback", _salt(), CODEC) if use_cache else None
-    with gc_paused():
+    with gc_paused(), progress.stage("Reading feedback files"):
         files = _files(root)
         if cache is None:
             return [value for value, _ in parse_all([f[:2] for f in files], _read_file, *CODEC)]
@@ -269,7 +269,7 @@ def feedback_problems(root: Path) -> list[Problem]:
     """
     root, salt = Path(root), _salt()
     known = FileCache(root, "feedback-problems", salt, (problems_data, problems_from))
-    with gc_paused():
+    with gc_paused(), progress.stage("Reading feedback files"):
         files = _files(root)
         found = [known.lookup(rel, stat) for rel, _, stat in files]
         todo = [index for index, (hit, _) in enumerate(found) if not hit]

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
-from . import __version__
+from . import __version__, progress
 from .problems import Problem
 from .state import read_pieces, state_dir, write_pieces
 
@@ -227,7 +227,15 @@ def parse_all(files: list[tuple], parse: Callable[..., T], encode: Callable[[T],
     """
     shares = min(os.cpu_count() or 1, 4)
     if len(files) < POOL_MIN or shares < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
-        return [(parse(*args), None) for args in files]
+        shares = 1
+    if shares == 1:
+        found = []
+        for index, args in enumerate(files):
+            found.append((parse(*args), None))
+            if not index % 512:
+                progress.advance(index, len(files))
+        progress.advance(len(files), len(files))
+        return found
     children = []
     for share in range(1, shares):
         read_end, write_end = os.pipe()
@@ -252,6 +260,8 @@ def parse_all(files: list[tuple], parse: Callable[..., T], encode: Callable[[T],
     results: list = [None] * len(files)
     for index in range(0, len(files), shares):
         results[index] = (parse(*files[index]), None)
+        if not index % 512:  # the workers keep the same pace: this process's share tells how far all are
+            progress.advance(index, len(files))
     for share, pid, read_end in children:
         with os.fdopen(read_end, "rb") as pipe:
             data = pipe.read()
@@ -266,6 +276,7 @@ def parse_all(files: list[tuple], parse: Callable[..., T], encode: Callable[[T],
             sent = [_UNSENT] * len(indexes)
         for index, encoded in zip(indexes, sent):
             results[index] = (parse(*files[index]), None) if encoded == _UNSENT else (decode(encoded), encoded)
+    progress.advance(len(files), len(files))
     return results
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import progress
 from .filecache import FileCache, Stat, code_salt, gc_paused, parse_all, problems_data, problems_from
 from .problems import Problem, error
 
@@ -142,7 +143,7 @@ def load_receipts(root: Path, use_cache: bool = True) -> tuple[dict[str, dict[st
         return receipts, problems
     codec = (_receipt_data, _receipt_from)
     cache = FileCache(root, "receipts", code_salt(sys.modules[__name__]), codec) if use_cache else None
-    with gc_paused():
+    with gc_paused(), progress.stage("Reading receipts"):
         files = _receipt_files(base)
         read = lambda rel, path: read_receipt(Path(path), root)  # noqa: E731
         if cache is None:

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from . import content, front_matter
+from . import content, front_matter, progress
 from .config import Config
 from .content import MediaRef, Post, check_unique_ids, parse_post
 from .filecache import (POSTS_DIR, FileCache, code_salt, gc_paused, moment_data, moment_from, parse_all,
@@ -72,7 +72,7 @@ def _cached_parse(config: Config, name: str, use_cache: bool, shape):
         with open(path, "rb") as handle:
             return shape(parse_post(rel, handle.read(), config))
 
-    with gc_paused():
+    with gc_paused(), progress.stage("Reading posts"):
         files = repo_files(root, POSTS_DIR, ".md")
         if cache is None:
             values = [value for value, _ in parse_all([f[:2] for f in files], parse, *_CODECS[name])]

@@ -20,7 +20,7 @@ from ..newpost import write_new_post
 from ..post_files import load_posts
 from ..problems import ERROR, WARNING, Problem, UserError
 from ..summary import diff_posts, render_summary
-from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
+from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, shows_progress, user_errors
 
 
 @cli.command(epilog=EXIT_CODES)
@@ -76,12 +76,14 @@ def _github(problem: Problem) -> str:
 @root_option
 @now_option
 @user_errors
+@shows_progress
 def check(paths, base, fmt, strict, root, now_text):
     """Check posts for review: front matter, time zone, length per network, media, cadence, the ledger.
 
     Every problem is printed as `path:line: level: message`. With PATHS, only
     problems in those files or folders are reported (the whole calendar is still
-    read, since cadence depends on all posts).
+    read, since cadence depends on all posts). On a terminal, reading and measuring a big
+    calendar shows a progress bar on stderr; in CI (CI=true) or into a pipe, none.
     """
     calendar, problems = load_calendar(root)
     now = parse_now(now_text, calendar.config.timezone)

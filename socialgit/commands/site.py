@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
+from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, shows_progress, user_errors
 from ..config import load_config_or_fail
 from ..problems import UserError
 from ..site.uptodate import BuildResult, site_state
@@ -27,24 +27,9 @@ def _run_build(root: Path, out: Path | None, now, drafts: bool, hide_handles: bo
     done = state.unchanged(now)
     if done is not None:  # the common case in cron and CI: no page model, no template engine loaded
         return done
-    from ..site.build import build_site, is_quiet
+    from ..site.build import build_site
 
-    if is_quiet():
-        return build_site(root, out, now, drafts, hide_handles=hide_handles, state=state)
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="Rendering pages", file=click.get_text_stream("stderr"))
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
-        return build_site(root, out, now, drafts, progress=progress, hide_handles=hide_handles, state=state)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    return build_site(root, out, now, drafts, hide_handles=hide_handles, state=state)
 
 
 def _show(result: BuildResult, root: Path) -> str:
@@ -70,6 +55,7 @@ def _show(result: BuildResult, root: Path) -> str:
 @root_option
 @now_option
 @user_errors
+@shows_progress
 def build(out, drafts, hide_handles, root, now_text):
     """Render the calendar as a static website: month and week grids, the agenda, a page per post,
     channel and campaign pages, the feedback log, the insights page, calendar.ics, feed.xml and posts.json.
@@ -79,6 +65,8 @@ def build(out, drafts, hide_handles, root, now_text):
     and when only posts were edited or committed, no page they cannot change is even read again;
     an edit of a post's words alone (not its title, time or channels) remakes just its page, its
     event in calendar.ics (and feed.xml if that shows it) and, if check's findings moved, the home page.
+    On a terminal, a stage that takes a while shows a progress bar on stderr; in CI (CI=true) or into
+    a file or pipe, none.
     """
     config, _ = load_config_or_fail(root)
     now = parse_now(now_text, config.timezone)
@@ -102,7 +90,7 @@ def serve(port, out, drafts, root, now_text):
 
     config, _ = load_config_or_fail(root)
     fixed_now = parse_now(now_text, config.timezone) if now_text else None
-    result = _run_build(root, out, fixed_now, drafts)
+    result = shows_progress(_run_build)(root, out, fixed_now, drafts)  # the first build only: the rest are quick
     click.echo(_show(result, root))
     state = BuildState()
     try:

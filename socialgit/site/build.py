@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,6 +23,7 @@ from typing import Callable
 
 import jinja2
 
+from .. import progress
 from ..problems import UserError
 from . import cache as cachelib
 from . import depends
@@ -37,8 +37,6 @@ from .write import Feeds, write_assets, write_feeds
 
 POOL_THRESHOLD = 400  # below this many pages to render, starting processes costs more than it saves
 CHUNK = 64
-
-Progress = Callable[[int, int], None]  # (done, total)
 
 
 # --- writing ----------------------------------------------------------------
@@ -117,7 +115,7 @@ def _render_some(indexes: list[int]) -> list[Made]:
     return done
 
 
-def _render(job: _Job, progress: Progress | None) -> list[Made]:
+def _render(job: _Job) -> list[Made]:
     global _JOB
     import multiprocessing  # only a build that renders many pages starts processes
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -137,13 +135,11 @@ def _render(job: _Job, progress: Progress | None) -> list[Made]:
                 futures = [pool.submit(_render_some, chunk) for chunk in chunks]
                 for future in as_completed(futures):
                     results += future.result()
-                    if progress:
-                        progress(len(results), total)
+                    progress.advance(len(results), total)
         else:
             for chunk in chunks:
                 results += _render_some(chunk)
-                if progress:
-                    progress(len(results), total)
+                progress.advance(len(results), total)
     finally:
         _JOB = None
     return results
@@ -168,8 +164,7 @@ def _prune(out: Path, rel: str) -> None:
 # --- the build --------------------------------------------------------------
 
 def build_site(root: Path, out: Path | None = None, now: datetime | None = None, drafts: bool = True,
-               progress: Progress | None = None, use_cache: bool = True, hide_handles: bool = False,
-               state: SiteState | None = None) -> BuildResult:
+               use_cache: bool = True, hide_handles: bool = False, state: SiteState | None = None) -> BuildResult:
     """Build the site into ``out``; ``state`` is uptodate.site_state's answer when the caller already asked."""
     root = Path(root)
     out = Path(out) if out is not None else root / "site"
@@ -213,7 +208,8 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
             read_for(plan, record, root, source)
         # no memo for the model (source.memo): text measures are remembered by socialgit.derived, and a
         # preview is asked for once a page, in whichever worker makes it
-        site = build_model(source, plan, ctx, later=True, feeds=False)
+        with progress.stage("Modelling pages"):
+            site = build_model(source, plan, ctx, later=True, feeds=False)
         digests = cachelib.Digests()  # the views share most of their parts: each is digested once
         keys: dict[str, str] = {}
         files: dict[str, str] = {}
@@ -234,8 +230,9 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         made_feeds = feeds.wait()
         written = made_feeds.into(keys, files)
         by_id = {p.id: p for p in ctx.posts}
-        made = _render(_Job(root, setup, out, to_render, [by_id[i] for i in site.later_posts], ctx, site.info, old,
-                            same_setup), progress)
+        with progress.stage("Rendering pages"):
+            made = _render(_Job(root, setup, out, to_render, [by_id[i] for i in site.later_posts], ctx, site.info,
+                                old, same_setup))
         rendered = 0
         rows = {}
         for page in made:
@@ -308,7 +305,3 @@ def _body_html(root: Path, setup: str) -> Callable[[str], str]:
     """How feed.xml renders a body: the build's Renderer, made on first use in whichever process asks."""
     return lambda text: _renderer(root, setup).body.html(text)
 
-
-def is_quiet() -> bool:
-    """No progress bar in CI or when stderr is not a terminal."""
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes") or not sys.stderr.isatty()

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 
-from .. import __version__
+from .. import __version__, progress
 from ..filecache import parse_all
 from .cache import Digests
 from .model import FeedPost
@@ -91,8 +91,9 @@ def calendar_ics(posts: Iterable[FeedPost], info: SiteInfo, base_url: str, memo=
     keys = [digests.key(post, host, base_url) for post in dated] if memo is not None else [None] * len(dated)
     missing = [index for index, key in enumerate(keys) if key is None or not memo.has(key)]
     # a full build makes every event: on every core (a worker sends the bytes back)
-    made = dict(zip(missing, (vevent for vevent, _ in parse_all(
-        [(index,) for index in missing], lambda index: event(dated[index], host, base_url), bytes, bytes))))
+    with progress.stage("Making calendar.ics"):
+        made = dict(zip(missing, (vevent for vevent, _ in parse_all(
+            [(index,) for index in missing], lambda index: event(dated[index], host, base_url), bytes, bytes))))
     events = []
     for index, key in enumerate(keys):
         one = made.get(index)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Mapping
 
-from .. import i18n, timing
+from .. import i18n, progress, timing
 from ..check import STALE_RUNNER, Calendar
 from ..content import Post
 from ..feedback import FeedbackItem
@@ -256,9 +256,11 @@ def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None
     from . import feedback_entries, feedback_log, insights_page, pages, post_page
 
     ctx = ctx or build_context(source)
+    shown = 5  # steps shown to a person watching: the model stage of 10,000 posts takes seconds
     site_pages: list = [pages.agenda(ctx)]
     site_pages += pages.months(ctx, "calendar/", "", "", ctx.posts, every_month=True)
     site_pages += pages.weeks(ctx)
+    progress.advance(1, shown)
     later_posts: tuple[str, ...] = ()
     if later:
         later_posts = tuple(p.id for p in ctx.posts if only is None or p.id in only.posts)
@@ -266,12 +268,15 @@ def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None
         feedback_entries.threads(ctx)
     else:
         site_pages += post_page.post_pages(ctx, only.posts if only else None)
+    progress.advance(2, shown)
     site_pages += pages.scopes(ctx)
+    progress.advance(3, shown)
     log_posts, log_paths = frozenset(), ()
     if only is None:
         log = feedback_log.log_pages(ctx)
         site_pages += log
         log_posts, log_paths = feedback_log.posts_named(ctx), tuple(page.path for page in log)
+    progress.advance(4, shown)
     valid_from, valid_until = validity(source)
     insights_valid = None
     if only is None or only.insights:
@@ -281,6 +286,7 @@ def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None
         insights_valid = (max([s for s in steps if s < source.now], default=valid_from),
                           min([s for s in steps if s > source.now], default=valid_until))
         valid_from, valid_until = max(valid_from, insights_valid[0]), min(valid_until, insights_valid[1])
+    progress.advance(shown, shown)
     return SiteModel(ctx.info, site_pages, feed_posts(ctx) if feeds else (), dict(sorted(ctx.assets.items())),
                      valid_from, valid_until, ctx.config.base_url, log_posts, log_paths, insights_valid, later_posts)
 
