@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, progress
 from .problems import UserError
 
 EXIT_CODES = """\b
@@ -69,8 +69,6 @@ def shows_progress(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from . import progress
-
         if progress.quiet():
             return func(*args, **kwargs)
         bars = _Bars()

@@ -140,12 +140,11 @@ def _derive_all(jobs: list[_Job], html: PageHtml | None, meanwhile: Callable[[],
     """Each job's result, in order; ``meanwhile`` is called while workers derive (if any start)."""
     global _JOBS, _HTML
     if len(jobs) < POOL_MIN or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        with progress.stage("Deriving the posts' texts"):
-            found = []
-            for job in jobs:
-                found.append(_derive(job, html))
-                progress.advance(len(found), len(jobs))
-            return found
+        found = []
+        for job in jobs:
+            found.append(_derive(job, html))
+            progress.advance(len(found), len(jobs))
+        return found
     # what every worker would otherwise build for itself (~1 s for Mastodon's URL pattern)
     if any(spec[0] == "mastodon" for job in jobs for spec in job.specs):
         textlimits.warm_up("mastodon")
@@ -160,12 +159,11 @@ def _derive_all(jobs: list[_Job], html: PageHtml | None, meanwhile: Callable[[],
             derived_chunks = pool.map(_derive_some, chunks)  # every chunk submitted
             meanwhile()
             count = 0
-            with progress.stage("Deriving the posts' texts"):
-                for done in derived_chunks:
-                    for index, result in done:
-                        results[index] = result
-                    count += len(done)
-                    progress.advance(count, len(jobs))
+            for done in derived_chunks:
+                for index, result in done:
+                    results[index] = result
+                count += len(done)
+                progress.advance(count, len(jobs))
     finally:
         _JOBS, _HTML = [], None
     return results
@@ -244,7 +242,9 @@ def _prepare(posts: list[content.Post], config: Config, root: Path | None, html:
         if (entry is None or not job.specs <= entry[1].keys() or not job.medias <= entry[2].keys()
                 or (job.html and key not in pages)):
             missing.append(key)
-    for key, result in zip(missing, _derive_all([jobs[k] for k in missing], html, meanwhile)):
+    with progress.stage("Deriving the posts' texts"):  # the feedback read meanwhile names its own stage
+        results = _derive_all([jobs[k] for k in missing], html, meanwhile)
+    for key, result in zip(missing, results):
         parts, measures, hashes, page = result
         old = texts.get(key)
         if old is not None and old[0] == parts:  # keep what other channels' settings needed before

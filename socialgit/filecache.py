@@ -227,8 +227,6 @@ def parse_all(files: list[tuple], parse: Callable[..., T], encode: Callable[[T],
     """
     shares = min(os.cpu_count() or 1, 4)
     if len(files) < POOL_MIN or shares < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
-        shares = 1
-    if shares == 1:
         found = []
         for index, args in enumerate(files):
             found.append((parse(*args), None))
