@@ -103,7 +103,8 @@ def test_agenda_lists_due_next_this_week_recent_and_attention(repo):
 def test_years_of_trouble_show_the_newest_and_fold_the_older_ones(repo, monkeypatch, tmp_path):
     monkeypatch.setattr("socialgit.site.pages.ATTENTION_SHOWN", 2)
     for day in ("2025-01-10", "2026-11-10", "2026-03-02", "2026-11-12"):
-        repo.post(f"p{day}", f"title: P{day}\npublish_at: {day} 09:00\nchannels: [mastodon]", month=day[:7].replace("-", "/"))
+        repo.post(f"p{day}", f"title: P{day}\npublish_at: {day} 09:00\nchannels: [mastodon]",
+                  month=day[:7].replace("-", "/"))
     agenda = page(model(repo), "index.html")
     assert [a.chip.title for a in agenda.attention] == ["P2026-11-12", "P2026-11-10"]
     assert [a.chip.title for a in agenda.attention_older] == ["P2026-03-02", "P2025-01-10"]
@@ -200,8 +201,9 @@ def test_a_busy_channel_lists_the_months_nearest_today_and_links_every_months_gr
     monkeypatch.setattr("socialgit.site.pages.SCOPE_LIST_POSTS", 5)
     for month, day in (("2026/10", 14), ("2026/11", 18)):
         for hour in (8, 10, 12, 14):
-            repo.post(f"p{day}-{hour}", f"title: P{day}-{hour}\npublish_at: {month.replace('/', '-')}-{day} {hour:02d}:00\n"
-                      "channels: [mastodon]\ncampaign: Busy", month=month)
+            when = f"{month.replace('/', '-')}-{day} {hour:02d}:00"
+            repo.post(f"p{day}-{hour}", f"title: P{day}-{hour}\npublish_at: {when}\nchannels: [mastodon]\ncampaign: Busy",
+                      month=month)
     repo.post("dec", "title: Dec\npublish_at: 2026-12-02 09:00\nchannels: [mastodon]")
     site = model(repo)  # today: 16 November
     channel = page(site, "channels/mastodon/index.html")

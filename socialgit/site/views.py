@@ -284,7 +284,8 @@ class ScopePage:
     title: str
     channel: ChannelView | None
     facts: tuple[tuple[str, str], ...]
-    months: tuple[MonthGroup, ...]  # every month with posts; those nearest today listed, up to pages.SCOPE_LIST_POSTS posts
+    # every month with posts; those nearest today listed, up to pages.SCOPE_LIST_POSTS posts
+    months: tuple[MonthGroup, ...]
     counts: tuple[tuple[str, int], ...]
     span: tuple[str, str] | None = None  # the first and last month listed, when the list leaves months out
     template: str = "scope.html"
