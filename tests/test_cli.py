@@ -92,6 +92,24 @@ def test_status_shows_due_next_and_attention(repo):
     assert "failed     x            Broken (content/posts/2026/11/broken.md)\n             channel x: refused (403)" in out
 
 
+def test_status_lists_uncertain_first_then_the_newest_failed_and_missed(repo, monkeypatch):
+    import json
+    from socialgit.commands import review
+    monkeypatch.setattr(review, "ATTENTION_LISTED", 2)
+    for day in ("2025-03-02", "2026-11-10", "2026-01-05", "2026-11-12"):
+        repo.post(f"p{day}", f"title: P{day}\npublish_at: {day} 09:00\nchannels: [x]", month=day[:7].replace("-", "/"))
+        repo.write(f"content/ledger/p{day}/x.json", json.dumps({"state": "failed", "error": "refused (403)"}))
+    repo.write("content/ledger/p2025-03-02/x.json", json.dumps({"state": "uncertain"}))
+    args = ["status", "--root", str(repo.root), "--now", "2026-11-20T10:00"]
+    out = CliRunner().invoke(cli, args).output
+    listed = re.findall(r"^  (\w+) +x +(P[\d-]+)", out, re.M)
+    assert listed == [("uncertain", "P2025-03-02"), ("failed", "P2026-11-12"), ("failed", "P2026-11-10")]
+    assert "  … and 1 older failed or missed (`socialgit status --all` lists them)" in out
+    every = CliRunner().invoke(cli, args + ["--all"]).output
+    assert [p for _, p in re.findall(r"^  (\w+) +x +(P[\d-]+)", every, re.M)][-1] == "P2026-01-05"
+    assert "older failed or missed" not in every
+
+
 def test_summary_of_a_pull_request(repo):
     repo.post("moved", "title: Moved\npublish_at: 2026-12-01 09:30\nchannels: [mastodon]")
     repo.post("gone", "title: Gone\npublish_at: 2026-12-02 09:30\nchannels: [mastodon]")

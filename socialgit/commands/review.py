@@ -121,13 +121,22 @@ def _local(moment: datetime | None, zone) -> str:
     return moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M") if moment else "(no time)"
 
 
+ATTENTION_LISTED = 20  # failed and missed posts `status` lists without --all, the newest
+
+
 @cli.command(epilog=EXIT_CODES)
 @click.option("--limit", default=10, show_default=True, help="How many upcoming posts to list.")
+@click.option("--all", "every", is_flag=True,
+              help=f"List every failed and missed post, not only the newest {ATTENTION_LISTED}.")
 @root_option
 @now_option
 @user_errors
-def status(limit, root, now_text):
-    """What is due now, what comes next, and what needs a person (failed, uncertain, missed)."""
+def status(limit, every, root, now_text):
+    """What is due now, what comes next, and what needs a person (failed, uncertain, missed).
+
+    What needs a person comes newest first, every uncertain post before the rest
+    (each waits for `socialgit resolve`).
+    """
     calendar, _ = load_calendar(root)
     config = calendar.config
     now = parse_now(now_text, config.timezone)
@@ -150,11 +159,15 @@ def status(limit, root, now_text):
                 receipt = mine.get(name)
                 why = receipt.error if receipt and receipt.error else ""
                 attention.append((post.publish_at, state, name, post, why))
-    attention.sort(key=lambda a: (a[0] is None, a[0] or now))
-    click.echo(f"\nNeeds attention ({len(attention)}):" if attention else "\nNothing needs attention.")
-    for when, state, name, post, why in attention:
-        click.echo(f"  {state:<10} {name:<12} {post.title} ({post.path})" + (f"\n             {why}" if why else ""))
+    # uncertain first, then newest first: years of missed posts would bury this week's failure
+    attention.sort(key=lambda a: (a[1] != timing.UNCERTAIN, -a[0].timestamp() if a[0] else float("inf")))
     uncertain = [a for a in attention if a[1] == timing.UNCERTAIN]
+    shown = attention if every else attention[:len(uncertain) + ATTENTION_LISTED]
+    click.echo(f"\nNeeds attention ({len(attention)}):" if attention else "\nNothing needs attention.")
+    for when, state, name, post, why in shown:
+        click.echo(f"  {state:<10} {name:<12} {post.title} ({post.path})" + (f"\n             {why}" if why else ""))
+    if len(shown) < len(attention):
+        click.echo(f"  … and {len(attention) - len(shown)} older failed or missed (`socialgit status --all` lists them)")
     if uncertain:
         click.echo("\nSettle an uncertain post with `socialgit resolve POST CHANNEL --published URL` "
                    "or `--not-published`.")
