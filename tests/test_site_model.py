@@ -102,11 +102,12 @@ def test_agenda_lists_due_next_this_week_recent_and_attention(repo):
 
 def test_years_of_trouble_show_the_newest_and_fold_the_older_ones(repo, monkeypatch, tmp_path):
     monkeypatch.setattr("socialgit.site.pages.ATTENTION_SHOWN", 2)
-    for day in ("2025-01-10", "2026-11-10", "2026-03-02", "2026-11-12"):
+    for day in ("2025-01-10", "2026-11-10", "2026-03-02", "2026-11-12", "2024-05-05"):
         repo.post(f"p{day}", f"title: P{day}\npublish_at: {day} 09:00\nchannels: [mastodon]",
                   month=day[:7].replace("-", "/"))
+    receipt(repo, "p2024-05-05", "mastodon", state="uncertain")  # waits for a person: first, never folded
     agenda = page(model(repo), "index.html")
-    assert [a.chip.title for a in agenda.attention] == ["P2026-11-12", "P2026-11-10"]
+    assert [a.chip.title for a in agenda.attention] == ["P2024-05-05", "P2026-11-12", "P2026-11-10"]
     assert [a.chip.title for a in agenda.attention_older] == ["P2026-03-02", "P2025-01-10"]
     html = (build_site(repo.root, tmp_path / "site", at("2026-11-16 10:00")).out / "index.html").read_text("utf-8")
     folded = html[html.index('<details class="older">'):html.index("</details>")]

@@ -22,7 +22,7 @@ RECENT_DAYS = 14
 SCOPE_LIST_POSTS = 250
 UPCOMING = 8
 ATTENTION_STATES = (timing.FAILED, timing.UNCERTAIN, timing.MISSED)
-ATTENTION_SHOWN = 10  # the newest; the older ones fold under "N older"
+ATTENTION_SHOWN = 10  # failed and missed posts on the agenda, the newest; older ones fold under "N older"
 
 
 def _counts(states) -> tuple[tuple[str, int], ...]:
@@ -68,13 +68,15 @@ def agenda(ctx: "m.Context") -> AgendaPage:
                 grouped.setdefault((state, why), []).append(label)
         attention += [Attention(chips[post.id], tuple(labels), state, why)
                       for (state, why), labels in grouped.items()]
+    attention.sort(key=lambda a: a.state != timing.UNCERTAIN)  # each waits for `socialgit resolve`: never folded
+    shown = sum(a.state == timing.UNCERTAIN for a in attention) + ATTENTION_SHOWN
     problems = problem_views(set(ctx.source.problems) | set(ctx.source.check), {p.path: p.id for p in ctx.posts})
     beat = ctx.source.calendar.heartbeat or {}
     runner = m.local_text(parse_instant(beat.get("last_run")), zone, loc=loc)
     undated = tuple(chips[p.id] for p in ctx.posts if p.publish_at is None)
     return AgendaPage("index.html", m.day_title(today, today, loc), due, upcoming, week,
-                      tuple(r for _, r in recent[:10]), tuple(attention[:ATTENTION_SHOWN]), problems, runner, undated,
-                      _counts(ctx.states.values()), tuple(attention[ATTENTION_SHOWN:]))
+                      tuple(r for _, r in recent[:10]), tuple(attention[:shown]), problems, runner, undated,
+                      _counts(ctx.states.values()), tuple(attention[shown:]))
 
 
 def problem_views(problems: Iterable[Problem], posts_by_path: Mapping[str, str]) -> tuple[ProblemView, ...]:
