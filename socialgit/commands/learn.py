@@ -39,7 +39,7 @@ def load_insights(root: Path, now: datetime, calendar: Calendar | None = None,
                                 f'channel "{channel}" is not in socialgit.toml; these imported rows are not used'))
     feedback: list = []
     if with_feedback:  # only the campaign totals need it
-        feedback, found = load_feedback(root)
+        feedback, found = load_feedback(root, use_cache=True)
         problems += found
     return build_insights(calendar, metrics, imported, sentiment_tally(feedback), now), problems
 
