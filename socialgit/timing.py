@@ -119,6 +119,12 @@ def due(posts: Iterable[Post], receipts: Mapping[str, Mapping[str, Receipt]], no
     return found
 
 
+def attention_order(state: str, publish_at: datetime | None) -> tuple:
+    """How a list of what needs a person is ordered: uncertain first (each waits for `socialgit resolve`),
+    then newest first (years of missed posts would bury this week's failure)."""
+    return state != UNCERTAIN, -publish_at.timestamp() if publish_at else float("inf")
+
+
 def upcoming(posts: Iterable[Post], now: datetime, limit: int = 10) -> list[Post]:
     ahead = [p for p in posts if not p.is_draft and p.publish_at and p.publish_at > now]
     return sorted(ahead, key=lambda p: (p.publish_at, p.id))[:limit]

@@ -159,8 +159,7 @@ def status(limit, every, root, now_text):
                 receipt = mine.get(name)
                 why = receipt.error if receipt and receipt.error else ""
                 attention.append((post.publish_at, state, name, post, why))
-    # uncertain first, then newest first: years of missed posts would bury this week's failure
-    attention.sort(key=lambda a: (a[1] != timing.UNCERTAIN, -a[0].timestamp() if a[0] else float("inf")))
+    attention.sort(key=lambda a: timing.attention_order(a[1], a[0]))
     uncertain = [a for a in attention if a[1] == timing.UNCERTAIN]
     shown = attention if every else attention[:len(uncertain) + ATTENTION_LISTED]
     click.echo(f"\nNeeds attention ({len(attention)}):" if attention else "\nNothing needs attention.")

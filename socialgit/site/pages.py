@@ -54,10 +54,8 @@ def agenda(ctx: "m.Context") -> AgendaPage:
                       and r.url.startswith(("https://", "http://")))
         recent.append((max(times), Recent(chips[post.id], m.short_time(max(times), zone, loc), links)))
     recent.sort(key=lambda pair: (pair[0], pair[1].chip.id), reverse=True)
-    attention = []
-    # newest first: the latest trouble is the one still worth acting on; a busy calendar's years of missed posts
-    # would otherwise push it a hundred items down
-    for post in sorted(ctx.posts, key=lambda p: (p.publish_at is not None, p.publish_at or now), reverse=True):
+    ordered = []
+    for post in ctx.posts:
         # one line per post and kind of trouble, naming every channel it hit
         grouped: dict[tuple[str, str], list[str]] = {}
         for channel, state in ctx.channel_states[post.id].items():
@@ -66,10 +64,11 @@ def agenda(ctx: "m.Context") -> AgendaPage:
                 why = (receipt.error or "") if receipt else ""
                 label = ctx.channels[channel].label if channel in ctx.channels else channel
                 grouped.setdefault((state, why), []).append(label)
-        attention += [Attention(chips[post.id], tuple(labels), state, why)
-                      for (state, why), labels in grouped.items()]
-    attention.sort(key=lambda a: a.state != timing.UNCERTAIN)  # each waits for `socialgit resolve`: never folded
-    shown = sum(a.state == timing.UNCERTAIN for a in attention) + ATTENTION_SHOWN
+        ordered += [(timing.attention_order(state, post.publish_at),
+                     Attention(chips[post.id], tuple(labels), state, why)) for (state, why), labels in grouped.items()]
+    ordered.sort(key=lambda pair: pair[0])
+    attention = [item for _, item in ordered]
+    shown = sum(a.state == timing.UNCERTAIN for a in attention) + ATTENTION_SHOWN  # uncertain ones never fold
     problems = problem_views(set(ctx.source.problems) | set(ctx.source.check), {p.path: p.id for p in ctx.posts})
     beat = ctx.source.calendar.heartbeat or {}
     runner = m.local_text(parse_instant(beat.get("last_run")), zone, loc=loc)
