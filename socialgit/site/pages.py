@@ -206,13 +206,17 @@ class _ScopeList:
         counts = {key: sum(map(len, days.values())) for key, days in by_month.items()}
         keys = cm.nearest_months(counts, loc.system.month_of(ctx.today), SCOPE_LIST_POSTS) if counts else []
         self.listed = frozenset(keys)
-        self.months = tuple(MonthGroup(loc.month_title(*key), m.month_path(prefix, *key),
-                                       tuple(DayList(d, m.day_title(d, ctx.today, loc), d == ctx.today, tuple(chips))
-                                             for d, chips in sorted(by_month[key].items())) if key in self.listed
-                                       else (), key in self.listed)
+        self.months = tuple(self._group(ctx, prefix, key, by_month[key] if key in self.listed else None)
                             for key in sorted(by_month))
         # the first and last month listed, when the list leaves months out
         self.span = (loc.month_title(*keys[0]), loc.month_title(*keys[-1])) if len(keys) < len(counts) else None
+
+    @staticmethod
+    def _group(ctx: "m.Context", prefix: str, key: tuple[int, int], days: dict | None) -> MonthGroup:
+        """A month of the page: day by day when it is listed (``days``), else only its grid's link."""
+        listed = tuple(DayList(d, m.day_title(d, ctx.today, ctx.loc), d == ctx.today, tuple(chips))
+                       for d, chips in sorted(days.items())) if days is not None else ()
+        return MonthGroup(ctx.loc.month_title(*key), m.month_path(prefix, *key), listed, days is not None)
 
 
 def _span(ctx: "m.Context", posts: list[Post]) -> tuple[str, str]:
