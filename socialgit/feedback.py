@@ -104,7 +104,9 @@ def _judgement(value: Any) -> Judgement | None:
     if not isinstance(value, dict) or not isinstance(value.get("value"), str):
         return None
     score = value.get("score")
-    return _judgement_of(sys.intern(value["value"].strip()), float(score) if isinstance(score, (int, float)) else None,
+    # + 0.0 makes -0.0 zero: -0.0 == 0.0, so the caches of judgements would show whichever came first
+    return _judgement_of(sys.intern(value["value"].strip()),
+                         float(score) + 0.0 if isinstance(score, (int, float)) else None,
                          sys.intern(_text(value.get("source")) or ""))
 
 

@@ -114,6 +114,17 @@ def test_each_item_shows_its_thread_our_reply_triage_fields_and_who_judged_it(re
     assert mention.post is None and mention.post_path is None and mention.sentiment == "positive"
 
 
+def test_a_score_of_minus_zero_reads_as_zero_whichever_item_comes_first(repo):
+    # -0.0 == 0.0: the judgements' caches gave every such item the text of whichever was read first
+    calendar(repo)
+    for n, score in ((7, "-0.0"), (8, "0.0"), (9, "-0.0")):
+        repo.write(f"content/feedback/sale/mastodon-{n}.md", f"---\nid: mastodon-{n}\nnetwork: mastodon\n"
+                   f"created_at: 2026-11-13T1{n}:00:00Z\nsentiment: {{value: neutral, score: {score}, source: vader}}\n"
+                   "---\nOk\n")
+    entries = {e.id: e for e in page(model(repo), "feedback/index.html").items}
+    assert {entries[f"mastodon-{n}"].sentiment_by.by for n in (7, 8, 9)} == {"vader 0.00"}
+
+
 def test_reply_post_links_our_reply_or_names_it_when_it_is_not_in_the_build(repo):
     calendar(repo)
     feedback(repo, "sale", "mastodon-7", "Thanks", reply_post="answer", created_at="2026-11-13T10:00:00Z")
