@@ -65,7 +65,7 @@ def test_a_build_reports_each_long_stage_to_its_end(repo, monkeypatch, tmp_path)
         build_site(repo.root, tmp_path / "site", at("2026-11-16 10:00"))
     stages = list(dict.fromkeys(name for name, _, _ in heard))
     assert stages == ["Reading posts", "Deriving the posts' texts", "Reading feedback files", "Modelling pages",
-                      "Making calendar.ics", "Rendering pages"]
+                      "Making calendar.ics", "Rendering pages", "Rendering the feedback log"]
     for name in stages:
         done, total = [(d, t) for n, d, t in heard if n == name][-1]
         assert done == total > 0, name

@@ -262,6 +262,7 @@ def test_the_process_pool_renders_the_same_bytes(repo, tmp_path, monkeypatch, jo
     monkeypatch.setattr("socialgit.derived.POOL_MIN", jobs_threshold)  # texts derived by workers too
     monkeypatch.setattr("socialgit.filecache.POOL_MIN", jobs_threshold)  # files parsed, events made by workers
     monkeypatch.setattr("socialgit.site.write.FORK_MIN", jobs_threshold)  # the feeds made in a process of their own
+    monkeypatch.setattr("socialgit.site.feedback_side.FORK_MIN_POSTS", jobs_threshold)  # the feedback in another
     derived.forget()
     pooled = clean_build(repo, tmp_path)
     assert pooled == serial
@@ -316,6 +317,88 @@ def test_a_build_that_fails_waits_for_its_feeds_process(repo, tmp_path, monkeypa
     os.close(opened)
 
 
+def _feedback_read_where(monkeypatch, tmp_path: Path) -> Path:
+    """The feedback side forked for any calendar; each process that reads the feedback writes its pid to the file."""
+    from socialgit.site import feedback_side
+
+    monkeypatch.setattr(feedback_side, "FORK_MIN_POSTS", 1)
+    readers, real = tmp_path / "readers", feedback_side.load_feedback
+
+    def load(*args, **kwargs):
+        with open(readers, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(feedback_side, "load_feedback", load)
+    return readers
+
+
+def test_the_feedback_read_in_a_process_of_its_own_makes_the_same_site_and_record(repo, tmp_path, monkeypatch):
+    import tempfile
+
+    from socialgit.site import depends
+    from socialgit.state import state_dir
+
+    small_calendar(repo)
+    feedback(repo, "sale", "mastodon-2", "When?", in_reply_to="mastodon-1")
+    out = tmp_path / "site"
+    build_site(repo.root, out, NOW)
+    expected, serial = snapshot(out), depends.load(repo.root, out)
+    shutil.rmtree(out)  # and its cache: the same folder, since the folder is part of every key
+    shutil.rmtree(state_dir(repo.root))
+    readers = _feedback_read_where(monkeypatch, tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    build_site(repo.root, out, NOW)
+    assert snapshot(out) == expected
+    assert int(readers.read_text()) != os.getpid()  # read there, not here
+    forked = depends.load(repo.root, out)
+    assert serial.posts["sale"].feedback == ("content/feedback/done/mastodon-1.md",
+                                             "content/feedback/sale/mastodon-2.md")
+    assert (forked.posts, forked.log_paths, forked.log_posts, forked.sentiments, forked.problems) == (
+        serial.posts, serial.log_paths, serial.log_posts, serial.sentiments, serial.problems)
+    assert list((tmp_path / "temp").iterdir()) == []  # the file of each post's entries is gone
+
+
+@pytest.mark.parametrize("step", ["read", "entries", "log"])
+def test_a_feedback_process_that_fails_at_any_step_leaves_the_build_to_do_it(repo, tmp_path, monkeypatch, step):
+    import multiprocessing
+
+    from socialgit.site import feedback_side
+
+    small_calendar(repo)
+    expected = clean_build(repo, tmp_path)
+    readers = _feedback_read_where(monkeypatch, tmp_path)
+    builder, real = os.getpid(), getattr(feedback_side._Work, step)
+
+    def fails_in_the_child(self, *args):
+        if os.getpid() != builder:
+            os._exit(3)  # as a process killed would: no answer at all
+        return real(self, *args)
+
+    monkeypatch.setattr(feedback_side._Work, step, fails_in_the_child)
+    assert clean_build(repo, tmp_path) == expected
+    assert str(builder) in readers.read_text().split()  # read again here
+    assert multiprocessing.active_children() == []
+
+
+def test_a_build_that_fails_ends_its_feedback_process(repo, tmp_path, monkeypatch):
+    import multiprocessing
+
+    from socialgit.problems import UserError
+
+    small_calendar(repo)
+    _feedback_read_where(monkeypatch, tmp_path)
+
+    def broken(*args, **kwargs):
+        raise UserError("broken model")
+
+    monkeypatch.setattr("socialgit.site.build.build_model", broken)
+    with pytest.raises(UserError, match="broken model"):
+        build_site(repo.root, tmp_path / "site", NOW)
+    assert multiprocessing.active_children() == []
+
+
 def test_post_pages_made_by_workers_leave_the_record_and_keys_a_serial_build_leaves(repo, tmp_path, monkeypatch):
     """The render stage's workers make the post pages: what each was made from must come back, in the posts' order."""
     from socialgit.site import cache as cachelib, depends
@@ -329,6 +412,7 @@ def test_post_pages_made_by_workers_leave_the_record_and_keys_a_serial_build_lea
     shutil.rmtree(state_dir(repo.root))
     monkeypatch.setattr("socialgit.site.build.POOL_THRESHOLD", 1)
     monkeypatch.setattr("socialgit.site.write.FORK_MIN", 1)
+    monkeypatch.setattr("socialgit.site.feedback_side.FORK_MIN_POSTS", 1)
     build_site(repo.root, out, NOW)
     pooled = depends.load(repo.root, out)
     # marshal's bytes differ with string interning; what they hold must not

@@ -30,7 +30,8 @@ from . import depends
 from . import post_page
 from .patch import patch_site
 from .model import build_context, build_model
-from .read import Rest, add_rest, read_for, read_posts, read_rest
+from .feedback_side import FeedbackSide
+from .read import read_for, read_learning, read_posts
 from .render import Renderer, template_error
 from .uptodate import BuildResult, SiteState, site_state
 from .write import Feeds, write_assets, write_feeds
@@ -185,17 +186,20 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
             record = None
 
     post_files = state.post_files
-    rest: list[Rest] = []
-    # with no record to plan a partial build by, every file is read: the feedback, while the
-    # workers derive the posts' texts (the parent would only wait for them)
-    source, findings = read_posts(root, now, drafts, use_cache, hide_handles,
-                                  (lambda posts: depends.known_problems(record, post_files, posts)) if record else None,
-                                  (lambda: rest.append(read_rest(root, use_cache))) if record is None else None)
-    faults = frozenset(p.path for p in source.problems)
-    # what was read lives until the end: cycle collections need not walk it again and again
-    gc.freeze()
+    learning: list[tuple] = []
+    side: FeedbackSide | None = None
     feeds: Feeds | None = None
     try:
+        if record is None:  # every file is read: the feedback in a process of its own (while this one is small)
+            side = FeedbackSide(root, use_cache, _log_maker(root, setup, out, old), len(post_files))
+        # the metrics and imported history are read while the workers derive the posts' texts
+        source, findings = read_posts(root, now, drafts, use_cache, hide_handles,
+                                      (lambda posts: depends.known_problems(record, post_files, posts)) if record
+                                      else None, (lambda: learning.append(read_learning(root))) if record is None
+                                      else None)
+        faults = frozenset(p.path for p in source.problems)
+        # what was read lives until the end: cycle collections need not walk it again and again
+        gc.freeze()
         ctx = build_context(source)
         # the feeds need the posts only: a big calendar's are made on the other core while this one models the pages
         feeds = Feeds(lambda: write_feeds(root, out, ctx, setup, old, use_cache, _body_html(root, setup)),
@@ -203,25 +207,20 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         insights = depends.insights_digest(source.calendar.posts)
         plan = _plan(record, post_files, ctx, insights, state, out)
         if plan is None:
-            feedback_problems = add_rest(source, rest[0] if rest else read_rest(root, use_cache))
+            # a record that planned nothing: the feedback read here (forked now, a process would start as big)
+            side = side or FeedbackSide(root, use_cache, _log_maker(root, setup, out, old), 0)
+            with progress.stage("Reading feedback files"):
+                read = side.read(ctx)
+            source.problems = source.problems + read.problems
+            source.sentiments = read.sentiments
+            source.metrics, source.imported, source.learn_problems = learning[0] if learning else read_learning(root)
         else:
             read_for(plan, record, root, source)
         # no memo for the model (source.memo): text measures are remembered by socialgit.derived, and a
         # preview is asked for once a page, in whichever worker makes it
         with progress.stage("Modelling pages"):
-            site = build_model(source, plan, ctx, later=True, feeds=False)
-        digests = cachelib.Digests()  # the views share most of their parts: each is digested once
-        keys: dict[str, str] = {}
-        files: dict[str, str] = {}
-        same_setup, folder = old.setup == setup, str(out)
-        to_render = []
-        for page in site.pages:
-            key = digests.key(setup, site.info, page)
-            keys[page.path] = key
-            if same_setup and old.still_has(page.path, key, folder):
-                files[page.path] = old.files[page.path]
-            else:
-                to_render.append(page)
+            site = build_model(source, plan, ctx, later=True, feeds=False, feedback=side is None)
+        keys, files, to_render = _to_render(site.pages, setup, site.info, old, out)
         kept = _kept(plan, record, ctx) if plan is not None else []
         if plan is not None:  # the pages the edited posts cannot have changed stay as they are
             for path in kept:
@@ -230,9 +229,12 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         made_feeds = feeds.wait()
         written = made_feeds.into(keys, files)
         by_id = {p.id: p for p in ctx.posts}
+        if side is not None:  # the log is rendered there while the other pages are rendered here
+            ctx.post_feedback = side.entries()
+            side.start_log()
         with progress.stage("Rendering pages"):
             made = _render(_Job(root, setup, out, to_render, [by_id[i] for i in site.later_posts], ctx, site.info,
-                                old, same_setup))
+                                old, old.setup == setup))
         rendered = 0
         rows = {}
         for page in made:
@@ -250,9 +252,19 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
             ctx.assets.update(depends.kept_assets(record, ctx.chips.keys() - plan.posts))
         site.assets = dict(sorted(ctx.assets.items()))
         written += write_assets(root, out, site.assets, setup, old).into(keys, files)
+        log_count = 0
+        if side is not None:
+            with progress.stage("Rendering the feedback log"):
+                log = side.log()
+            keys.update(log.keys)
+            files.update(log.files)
+            written, rendered, log_count = written + log.written, rendered + log.rendered, len(log.paths)
+            site.log_paths, site.log_posts = log.paths, log.posts
     finally:
         if feeds is not None:
             feeds.stop()
+        if side is not None:
+            side.stop()
         gc.unfreeze()
     removed = 0
     for rel in sorted(set(old.files) - set(files)):
@@ -267,15 +279,44 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
                                                      valid_until.isoformat() if valid_until else "", now.isoformat(),
                                                      keys, files))
         if plan is None:  # all of it made again: so is the record
-            from ..insights import sentiment_tally
-
-            record = depends.Record(log_paths=site.log_paths, log_posts=site.log_posts,
-                                    sentiments=sentiment_tally(source.feedback),
-                                    problems=depends.problem_rows(feedback_problems))
+            record = depends.Record(log_paths=site.log_paths, log_posts=site.log_posts, sentiments=source.sentiments,
+                                    problems=depends.problem_rows(read.problems))
         depends.save(root, out, depends.updated(record, setup, state, post_files, ctx, site, rows, insights,
                                                      findings, faults, made_feeds.atom))
-    return BuildResult(out, len(site.pages) + len(site.later_posts) + len(kept), len(files), rendered, written, removed,
+    return BuildResult(out, len(site.pages) + len(site.later_posts) + len(kept) + log_count, len(files), rendered,
+                       written, removed,
                        time.perf_counter() - started, partial=plan is not None)
+
+
+def _to_render(pages: list, setup: str, info, old: cachelib.BuildCache,
+               out: Path) -> tuple[dict[str, str], dict[str, str], list]:
+    """Each page's key; the digests of those the last build wrote alike (kept); the pages to render."""
+    digests = cachelib.Digests()  # the views share most of their parts: each is digested once
+    keys: dict[str, str] = {}
+    files: dict[str, str] = {}
+    same_setup, folder = old.setup == setup, str(out)
+    to_render = []
+    for page in pages:
+        key = digests.key(setup, info, page)
+        keys[page.path] = key
+        if same_setup and old.still_has(page.path, key, folder):
+            files[page.path] = old.files[page.path]
+        else:
+            to_render.append(page)
+    return keys, files, to_render
+
+
+def _log_maker(root: Path, setup: str, out: Path, old: cachelib.BuildCache):
+    """How the feedback side makes the log's pages: kept when unchanged, else rendered on every core."""
+    def make(pages: list, info) -> tuple[dict[str, str], dict[str, str], int, int]:
+        keys, files, to_render = _to_render(pages, setup, info, old, out)
+        written = 0
+        made = _render(_Job(root, setup, out, to_render, [], None, info, old, old.setup == setup))
+        for page in made:
+            files[page.path] = page.digest
+            written += page.written
+        return keys, files, written, len(made)
+    return make
 
 
 def _plan(record: depends.Record | None, post_files: dict, ctx, insights: str, state: SiteState,

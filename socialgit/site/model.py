@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from .. import i18n, progress, timing
 from ..check import STALE_RUNNER, Calendar
@@ -100,6 +100,8 @@ class Context:
     page_assets: dict[str, str] = field(default_factory=dict)  # those of the post page being made
     made_from: dict = field(default_factory=dict)  # post id → depends.PostRecord
     around: Mapping[str, tuple] | None = None  # post id → (id before, id after); None: from ``posts``
+    # what a post's page shows of the feedback (a feedback_side.PostFeedback), when it is not read into ``source``
+    post_feedback: Callable[[Post], object] | None = None
 
     def use_asset(self, target: str, source: str) -> None:
         """A file to copy into the site, at ``target``, for the page being made."""
@@ -242,7 +244,7 @@ def validity(source: SiteInput) -> tuple[datetime, datetime]:
 
 
 def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None = None,
-                later: bool = False, feeds: bool = True) -> SiteModel:
+                later: bool = False, feeds: bool = True, feedback: bool = True) -> SiteModel:
     """Every page of the site, in a stable order; with ``only``, the pages a rebuild after edited posts needs.
 
     Those are the grids, the home page and the feeds, the post pages ``only`` names
@@ -251,6 +253,8 @@ def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None
     the render stage to make one by one (post_page.post_page) on every core; what they
     share is made now, so forked workers inherit it. Without ``feeds``, ``feed_posts`` is
     left empty: the build makes the feeds from the posts in a process of its own (site/write.py).
+    Without ``feedback``, the feedback log and what post pages show of the feedback are made by the
+    build's feedback side (site/feedback_side.py), not from ``source``.
     """
     # the page builders use this module's helpers
     from . import feedback_entries, feedback_log, insights_page, pages, post_page
@@ -265,17 +269,18 @@ def build_model(source: SiteInput, only: Plan | None = None, ctx: Context | None
     if later:
         later_posts = tuple(p.id for p in ctx.posts if only is None or p.id in only.posts)
         post_page.post_index(ctx)
-        feedback_entries.threads(ctx)
+        if feedback:
+            feedback_entries.threads(ctx)
     else:
         site_pages += post_page.post_pages(ctx, only.posts if only else None)
     progress.advance(2, shown)
     site_pages += pages.scopes(ctx)
     progress.advance(3, shown)
     log_posts, log_paths = frozenset(), ()
-    if only is None:
-        log = feedback_log.log_pages(ctx)
-        site_pages += log
-        log_posts, log_paths = feedback_log.posts_named(ctx), tuple(page.path for page in log)
+    if only is None and feedback:
+        log_pages = feedback_log.log_pages(ctx)
+        site_pages += log_pages
+        log_posts, log_paths = feedback_log.posts_named(ctx), tuple(page.path for page in log_pages)
     progress.advance(4, shown)
     valid_from, valid_until = validity(source)
     insights_valid = None

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import PurePosixPath
 
 from .. import textlimits
 from ..content import Post
-from ..feedback import FeedbackItem
 from . import calendar_math as cm
-from . import depends, feedback_entries
+from . import depends, feedback_entries, feedback_side
 from . import model as m
-from .views import ChannelRow, FeedbackView, HistoryEntry, Link, MediaView, PostPage, PreviewPart, ReceiptView
-
-def _feedback_view(item: FeedbackItem, ctx: "m.Context") -> FeedbackView:
-    # the log's entry: thread context, triage fields, and names hidden in a public build
-    return feedback_entries.threads(ctx).entries[item.path]
+from .views import ChannelRow, HistoryEntry, Link, MediaView, PostPage, PreviewPart, ReceiptView
 
 
 def _receipt_link(ctx: "m.Context", channel: str, url: str) -> Link | None:
@@ -98,13 +92,17 @@ class PostIndex:
     """What every post page looks up: the feedback by post and by id, each post's neighbours (once per build)."""
 
     def __init__(self, ctx: "m.Context") -> None:
-        self.feedback: dict[str, list[FeedbackItem]] = defaultdict(list)
-        self.by_feedback_id: dict[str, FeedbackItem] = {}
-        for item in ctx.source.feedback:
-            self.by_feedback_id[item.id] = item
-            if item.post:
-                self.feedback[item.post].append(item)
+        self.feedback, self.by_feedback_id = feedback_side.by_post(ctx.source.feedback)
         self.around = ctx.around if ctx.around is not None else depends.neighbours(ctx.posts)
+
+    def feedback_of(self, ctx: "m.Context", post: Post) -> feedback_side.PostFeedback:
+        """What the post's page shows of the feedback read into ``ctx`` (the log's entries: threads, triage, names)."""
+        reply_to = self.by_feedback_id.get(post.in_reply_to) if post.in_reply_to else None
+        shown = self.feedback.get(post.id, [])
+        if not shown and reply_to is None:
+            return feedback_side.NO_FEEDBACK
+        return feedback_side.post_feedback(shown, reply_to, self.by_feedback_id, feedback_entries.threads(ctx).entries,
+                                           ctx.chips)
 
 
 def post_index(ctx: "m.Context") -> PostIndex:
@@ -130,37 +128,30 @@ def post_page(ctx: "m.Context", post: Post) -> PostPage:
     changes = tuple(HistoryEntry(c.commit[:8], c.author, m.local_text(c.when, zone, loc=loc), c.subject)
                     for c in history.get(post.path, ()))
     before, after = index.around.get(post.id, (None, None))
-    shown = list(index.feedback.get(post.id, ()))
-    reply_to = index.by_feedback_id.get(post.in_reply_to) if post.in_reply_to else None
+    feedback = ctx.post_feedback(post) if ctx.post_feedback is not None else index.feedback_of(ctx, post)
     page = PostPage(
         f"posts/{post.id}/index.html", chip, post.path, m.local_text(post.publish_at, zone, loc=loc),
         loc.utc_text(post.publish_at) if post.publish_at else "",
         (post.campaign, f"campaigns/{ctx.campaign_folders[post.campaign]}/index.html") if post.campaign else None,
         post.tags, post.author or "", post.body, _rows(ctx, post), _media(ctx, post), changes,
-        tuple(_feedback_view(i, ctx) for i in shown),
-        _feedback_view(reply_to, ctx) if reply_to else None,
+        feedback.entries, feedback.reply_to,
         m.month_path("calendar/", *loc.system.month_of(local.date())) if local else None,
         m.week_path(cm.week_key(local.date(), ctx.config.week_start)) if local else None,
         chips[before] if before else None, chips[after] if after else None)
-    if reply_to is not None:
-        shown.append(reply_to)
-    ctx.made_from[post.id] = _made_from(ctx, post, (before, after), shown, index.by_feedback_id,
-                                        history.get(post.path, ()))
+    ctx.made_from[post.id] = _made_from(ctx, post, (before, after), feedback, history.get(post.path, ()))
     return page
 
 
-def _made_from(ctx: "m.Context", post: Post, around: tuple, shown: list[FeedbackItem],
-               by_id: dict[str, FeedbackItem], changes) -> depends.PostRecord:
+def _made_from(ctx: "m.Context", post: Post, around: tuple, feedback: feedback_side.PostFeedback,
+               changes) -> depends.PostRecord:
     """What the post's page shows besides the post: see site/depends.py.
 
     The chips in its comments' entries (the posts they are on, our replies) are not
     listed: the feedback log shows every entry too, and the record's log_posts has them.
     """
-    answered = [by_id[i.in_reply_to] for i in shown if i.in_reply_to in by_id]
     return depends.PostRecord(
-        post.path, depends.chip_row(ctx.chips[post.id]), around, post.in_reply_to,
-        tuple(sorted({i.path for i in shown + answered})),
-        any(not (i.post and i.post in ctx.chips) for i in answered), tuple(sorted(ctx.page_assets.items())),
-        depends.history_digest(changes), depends.outline(post, ctx.channel_states[post.id]))
+        post.path, depends.chip_row(ctx.chips[post.id]), around, post.in_reply_to, feedback.paths, feedback.loose,
+        tuple(sorted(ctx.page_assets.items())), depends.history_digest(changes),
+        depends.outline(post, ctx.channel_states[post.id]))
 
 

@@ -1,16 +1,16 @@
 """The build's read stage: everything the model needs, from the working tree and git.
 
 A full build reads it all: posts and receipts, each post's derived texts (socialgit.derived,
-on every core), check's findings, the git history, then the feedback, metrics and imported
-history (read_rest; a build with no record reads those while the workers derive). A rebuild
-after edited posts reads only what their pages show (read_for).
+on every core), check's findings, the git history, the metrics and imported history (read
+while the workers derive); its feedback side reads the feedback (feedback_side.py). A
+rebuild after edited posts reads only what their pages show (read_for).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from .. import derived
 from ..calendar import load_calendar
@@ -27,7 +27,7 @@ def read_posts(root: Path, now: datetime, drafts: bool, remember: bool = False, 
                known: Callable[[list], dict[str, list[Problem]]] | None = None,
                meanwhile: Callable[[], None] | None = None
                ) -> tuple[SiteInput, dict[str, tuple[list[Problem], list[Problem]]]]:
-    """The read stage up to the feedback, metrics and imported history (read_rest reads those).
+    """The read stage up to the feedback, metrics and imported history.
 
     Also returns check's findings per post file (check.post_findings); ``known(posts)`` gives
     the own problems of post files unchanged since the last build, not looked for again.
@@ -44,28 +44,6 @@ def read_posts(root: Path, now: datetime, drafts: bool, remember: bool = False, 
                      hide_handles=hide_handles), findings
 
 
-class Rest(NamedTuple):
-    """What the read stage reads besides the posts."""
-
-    feedback: list
-    problems: list[Problem]  # the feedback files'
-    learning: tuple  # the insights page's: (metrics, imported history, their problems)
-
-
-def read_rest(root: Path, remember: bool = False) -> Rest:
-    """The feedback (parsed files kept under .socialgit/ with ``remember``), metrics and imported history."""
-    feedback, problems = load_feedback(root, use_cache=remember)
-    return Rest(feedback, problems, read_learning(root))
-
-
-def add_rest(source: SiteInput, rest: Rest) -> list[Problem]:
-    """Put ``rest`` into ``source``; the feedback files' problems (added to the source's problems too)."""
-    source.feedback = rest.feedback
-    source.problems = source.problems + rest.problems
-    source.metrics, source.imported, source.learn_problems = rest.learning
-    return rest.problems
-
-
 def read_learning(root: Path) -> tuple:
     """The insights page's inputs, as `socialgit insights` reads them: metrics, imported history, their problems."""
     from ..history_import import load_imported  # not loaded by a rebuild that keeps the insights page
@@ -80,7 +58,9 @@ def read_site(root: Path, now: datetime, drafts: bool, remember: bool = False,
               hide_handles: bool = False) -> SiteInput:
     """The read stage: everything the model needs, from the working tree and git."""
     source, _ = read_posts(root, now, drafts, remember, hide_handles)
-    add_rest(source, read_rest(root, remember))
+    source.feedback, problems = load_feedback(root, use_cache=remember)
+    source.problems = source.problems + problems
+    source.metrics, source.imported, source.learn_problems = read_learning(root)
     return source
 
 
