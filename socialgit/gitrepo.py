@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 
 def open_repo(root: Path) -> git.Repo:
+    """The repository at ``root``; use it in a ``with`` block, so the git processes it starts end with it
+    (`serve` and the runner's loop ask git again and again in one process)."""
     import git
 
     try:
@@ -39,38 +41,38 @@ def _resolve(repo: git.Repo, rev: str) -> git.Commit:
 
 def changed_paths(root: Path, base: str, head: str | None = None) -> set[str]:
     """Files that differ between the merge base with ``base`` and ``head`` (default: the working tree)."""
-    repo = open_repo(root)
-    base_commit = _resolve(repo, base)
-    tip = _resolve(repo, head) if head else (repo.head.commit if repo.head.is_valid() else None)
-    merge_bases = repo.merge_base(base_commit, tip) if tip else []
-    start = merge_bases[0] if merge_bases else base_commit
-    paths = set()
-    for diff in start.diff(tip if head else None):
-        paths.update(p for p in (diff.a_path, diff.b_path) if p)
-    if not head:
-        paths.update(repo.untracked_files)
+    with open_repo(root) as repo:
+        base_commit = _resolve(repo, base)
+        tip = _resolve(repo, head) if head else (repo.head.commit if repo.head.is_valid() else None)
+        merge_bases = repo.merge_base(base_commit, tip) if tip else []
+        start = merge_bases[0] if merge_bases else base_commit
+        paths = set()
+        for diff in start.diff(tip if head else None):
+            paths.update(p for p in (diff.a_path, diff.b_path) if p)
+        if not head:
+            paths.update(repo.untracked_files)
     return paths
 
 
 def tree_files(root: Path, rev: str, prefix: str) -> list[tuple[str, bytes]]:
     """(path, bytes) of every blob under ``prefix`` at ``rev``, sorted by path."""
-    repo = open_repo(root)
-    commit = _resolve(repo, rev)
-    try:
-        tree = commit.tree / prefix
-    except KeyError:
-        return []
-    files = [(blob.path, blob.data_stream.read()) for blob in tree.traverse()
-             if blob.type == "blob"]
+    with open_repo(root) as repo:
+        commit = _resolve(repo, rev)
+        try:
+            tree = commit.tree / prefix
+        except KeyError:
+            return []
+        files = [(blob.path, blob.data_stream.read()) for blob in tree.traverse()
+                 if blob.type == "blob"]
     return sorted(files)
 
 
 def file_at(root: Path, rev: str, path: str) -> bytes | None:
-    repo = open_repo(root)
-    try:
-        return (_resolve(repo, rev).tree / path).data_stream.read()
-    except KeyError:
-        return None
+    with open_repo(root) as repo:
+        try:
+            return (_resolve(repo, rev).tree / path).data_stream.read()
+        except KeyError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,10 @@ def history(root: Path, prefix: str) -> dict[str, list[Change]]:
     import git
 
     try:
-        repo = git.Repo(root)
-        if not repo.head.is_valid():
-            return {}
-        out = repo.git.log("--format=\x1e%H\x1f%an\x1f%at\x1f%s", "--name-status", "-M", "--", prefix)
+        with git.Repo(root) as repo:
+            if not repo.head.is_valid():
+                return {}
+            out = repo.git.log("--format=\x1e%H\x1f%an\x1f%at\x1f%s", "--name-status", "-M", "--", prefix)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
         return {}
     found: dict[str, list[Change]] = {}
@@ -116,22 +118,22 @@ def history(root: Path, prefix: str) -> dict[str, list[Change]]:
 
 def current_branch(root: Path) -> str | None:
     """The checked-out branch; None on a detached HEAD."""
-    repo = open_repo(root)
-    try:
-        return repo.active_branch.name
-    except TypeError:
-        return None
+    with open_repo(root) as repo:
+        try:
+            return repo.active_branch.name
+        except TypeError:
+            return None
 
 
 def head_is_branch_tip(root: Path, branch: str) -> bool:
     """A detached HEAD (as CI checks out) counts as the branch when it is the branch's tip."""
     import git
 
-    repo = open_repo(root)
-    try:
-        return repo.head.commit == repo.commit(branch)
-    except (git.BadName, ValueError, git.GitCommandError):
-        return False
+    with open_repo(root) as repo:
+        try:
+            return repo.head.commit == repo.commit(branch)
+        except (git.BadName, ValueError, git.GitCommandError):
+            return False
 
 
 def commit_paths(root: Path, paths: list[Path], message: str, name: str | None = None,
@@ -141,17 +143,17 @@ def commit_paths(root: Path, paths: list[Path], message: str, name: str | None =
     With ``name``/``email`` (the runner's bot) they are author and committer;
     without, git's configured identity is used (a person settling a receipt).
     """
-    repo = open_repo(root)
     rel = [str(Path(p).resolve().relative_to(Path(root).resolve())) for p in paths if Path(p).exists()]
     if not rel:
         return False
-    repo.git.add("--", *rel)
-    if not repo.git.status("--porcelain", "--", *rel).strip():
-        return False
-    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
-           "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email} if name and email else {}
-    with repo.git.custom_environment(**env):
-        repo.git.commit("--quiet", "--no-verify", "-m", message, "--only", "--", *rel)
+    with open_repo(root) as repo:
+        repo.git.add("--", *rel)
+        if not repo.git.status("--porcelain", "--", *rel).strip():
+            return False
+        env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+               "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email} if name and email else {}
+        with repo.git.custom_environment(**env):
+            repo.git.commit("--quiet", "--no-verify", "-m", message, "--only", "--", *rel)
     return True
 
 
@@ -163,21 +165,21 @@ def push(root: Path, branch: str, remote: str = "origin", tries: int = 3) -> str
     """
     import git
 
-    repo = open_repo(root)
-    reason = "no attempt made"
-    for _ in range(tries):
-        try:
-            repo.git.push(remote, f"HEAD:refs/heads/{branch}")
-            return None
-        except git.GitCommandError as exc:
-            reason = (exc.stderr or str(exc)).strip().splitlines()[-1] if (exc.stderr or str(exc)).strip() else "push failed"
-        try:
-            repo.git.pull("--rebase", "--quiet", remote, branch)
-        except git.GitCommandError as exc:
+    with open_repo(root) as repo:
+        reason = "no attempt made"
+        for _ in range(tries):
             try:
-                repo.git.rebase("--abort")
-            except git.GitCommandError:
-                pass
-            detail = (exc.stderr or "").strip().splitlines()
-            return f"could not rebase onto {remote}/{branch}: {detail[-1] if detail else 'conflict'}"
-    return f"push to {remote}/{branch} was rejected {tries} times: {reason}"
+                repo.git.push(remote, f"HEAD:refs/heads/{branch}")
+                return None
+            except git.GitCommandError as exc:
+                reason = (exc.stderr or str(exc)).strip().splitlines()[-1] if (exc.stderr or str(exc)).strip() else "push failed"
+            try:
+                repo.git.pull("--rebase", "--quiet", remote, branch)
+            except git.GitCommandError as exc:
+                try:
+                    repo.git.rebase("--abort")
+                except git.GitCommandError:
+                    pass
+                detail = (exc.stderr or "").strip().splitlines()
+                return f"could not rebase onto {remote}/{branch}: {detail[-1] if detail else 'conflict'}"
+        return f"push to {remote}/{branch} was rejected {tries} times: {reason}"

@@ -184,12 +184,13 @@ def ensure_repository(root: Path, branch: str = "main") -> tuple[bool, str]:
     try:
         repo = git.Repo(root, search_parent_directories=False)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        git.Repo.init(root, initial_branch=branch)
+        git.Repo.init(root, initial_branch=branch).close()
         return True, branch
-    try:
-        return False, repo.active_branch.name
-    except TypeError:  # a detached HEAD: publish needs a branch name all the same
-        return False, branch
+    with repo:
+        try:
+            return False, repo.active_branch.name
+        except TypeError:  # a detached HEAD: publish needs a branch name all the same
+            return False, branch
 
 
 def local_zone_name(environ: dict[str, str] | None = None, etc: Path = Path("/etc")) -> str | None:

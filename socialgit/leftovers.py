@@ -38,7 +38,8 @@ def uncommitted(root: Path) -> bool:
     """
     from . import gitrepo  # GitPython is imported only when git has to be asked
 
-    return bool(gitrepo.open_repo(root).git.status("--porcelain", "--", LEDGER_DIR).strip())
+    with gitrepo.open_repo(root) as repo:
+        return bool(repo.git.status("--porcelain", "--", LEDGER_DIR).strip())
 
 
 class GitState(NamedTuple):
@@ -109,9 +110,9 @@ def _git_state_asked(root: Path) -> GitState | None:
     from . import gitrepo
 
     try:
-        repo = gitrepo.open_repo(root)
-        head = repo.head.commit.hexsha if repo.head.is_valid() else ""
-        git_dir = Path(repo.git_dir)
+        with gitrepo.open_repo(root) as repo:
+            head = repo.head.commit.hexsha if repo.head.is_valid() else ""
+            git_dir = Path(repo.git_dir)
     except (OSError, ValueError, gitrepo.UserError):
         return None
     if os.environ.get("GIT_INDEX_FILE"):
