@@ -360,6 +360,19 @@ def test_the_feedback_read_in_a_process_of_its_own_makes_the_same_site_and_recor
     assert list((tmp_path / "temp").iterdir()) == []  # the file of each post's entries is gone
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts this process's open files in /proc")
+@pytest.mark.parametrize("forked", [False, True])
+def test_a_build_leaves_no_file_open_for_serve_to_build_again(repo, tmp_path, monkeypatch, forked):
+    small_calendar(repo)
+    if forked:
+        _feedback_read_where(monkeypatch, tmp_path)
+    clean_build(repo, tmp_path)
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        clean_build(repo, tmp_path)
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
 @pytest.mark.parametrize("step", ["read", "entries", "log"])
 def test_a_feedback_process_that_fails_at_any_step_leaves_the_build_to_do_it(repo, tmp_path, monkeypatch, step):
     import multiprocessing

@@ -33,7 +33,7 @@ from . import feedback_entries, feedback_log
 from . import model as m
 from .views import Chip, SiteInfo
 
-FORK_MIN_POSTS = 400  # below this many posts (or without fork) the feedback is read in the build's process
+FORK_MIN_POSTS = 400  # below this many posts, forking costs more than it saves: the build's process reads it
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +130,12 @@ class StoredFeedback:
             self._file = (os.getpid(), os.open(self.path, os.O_RDONLY))
         return pickle.loads(os.pread(self._file[1], span[1], span[0]))
 
+    def close(self) -> None:
+        """This process's descriptor (`serve` builds again and again in one process)."""
+        if self._file is not None and self._file[0] == os.getpid():
+            os.close(self._file[1])
+        self._file = None
+
 
 class _Work:
     """The feedback side's steps, in whichever process does them."""
@@ -180,11 +186,11 @@ class _Work:
 
 
 class FeedbackSide:
-    """The feedback side of one full build; ``start`` it before the posts are read, ``stop`` it at the end.
+    """The feedback side of one full build: made before the posts are read, and ``stop()`` at its end.
 
     The build asks, in this order: ``read()`` once the posts are read (the files'
     problems, the sentiment tally), ``entries()`` before post pages are made (what each
-    shows), ``log()`` after the other pages are rendered (the log's pages, made).
+    shows), ``start_log()`` as they are rendered and ``log()`` after (the log's pages, made).
     """
 
     def __init__(self, root: Path, use_cache: bool, make_pages: MakePages, posts: int) -> None:
@@ -194,6 +200,7 @@ class FeedbackSide:
         self.process = self.conn = None
         self.shared: Shared | None = None
         self.writing = False  # the process was asked for the log: it writes pages
+        self.stored: StoredFeedback | None = None
         if posts >= FORK_MIN_POSTS and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self.conn, theirs = context.Pipe()
@@ -231,7 +238,8 @@ class FeedbackSide:
         return self._ask("read", self.shared)
 
     def entries(self) -> StoredFeedback:
-        return StoredFeedback(*self._ask("entries"))
+        self.stored = StoredFeedback(*self._ask("entries"))
+        return self.stored
 
     def start_log(self) -> None:
         """Let the process model and render the log now (beside the build's other pages); log() is its answer."""
@@ -249,6 +257,8 @@ class FeedbackSide:
         """End the process (not cut short once it writes pages) and delete the entries' file."""
         if self.conn is not None:
             self._lost()
+        if self.stored is not None:
+            self.stored.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
