@@ -3,6 +3,8 @@
 - read: config, posts, receipts, feedback, git history, check's findings (read.py);
 - model: what each page shows (pure, model.py and pages.py);
 - render: Jinja2 pages, in a process pool on both cores when many pages changed;
+  a full build reads, models and renders the feedback in a process of its own
+  (feedback_side.py), so the pool's workers never hold 100,000 feedback items;
 - write: only files whose bytes changed; outputs of earlier builds that are no
   longer produced are deleted (only files this builder wrote, per the manifest).
 
