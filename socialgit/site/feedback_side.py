@@ -60,9 +60,11 @@ def by_post(items: list[FeedbackItem]) -> tuple[dict[str, list[FeedbackItem]], d
     return found, by_id
 
 
-def post_feedback(shown: list[FeedbackItem], reply_to: FeedbackItem | None, by_id: dict[str, FeedbackItem],
-                  entries: dict, chips: dict[str, Chip]) -> PostFeedback:
-    """A post's PostFeedback: its comments ``shown``, the comment it answers, from the build's entries."""
+def post_feedback(post, feedback: dict[str, list[FeedbackItem]], by_id: dict[str, FeedbackItem], entries: dict,
+                  chips: dict[str, Chip]) -> PostFeedback:
+    """A post's PostFeedback (``feedback`` and ``by_id`` from by_post, ``entries`` the build's, by file)."""
+    shown = feedback.get(post.id, [])
+    reply_to = by_id.get(post.in_reply_to) if post.in_reply_to else None
     if not shown and reply_to is None:
         return NO_FEEDBACK
     quoted = list(shown) + ([reply_to] if reply_to is not None else [])
@@ -164,12 +166,11 @@ class _Work:
         """Writes each post's PostFeedback to a file; its path and where each post's is in it."""
         ctx = self.ctx
         entries = feedback_entries.threads(ctx).entries
-        shown, by_id = by_post(self.items)
+        feedback, by_id = by_post(self.items)
         path, spans, at = os.path.join(self.folder, "entries"), {}, 0
         with open(path, "wb") as handle:
             for post in ctx.posts:
-                reply_to = by_id.get(post.in_reply_to) if post.in_reply_to else None
-                found = post_feedback(shown.get(post.id, []), reply_to, by_id, entries, ctx.chips)
+                found = post_feedback(post, feedback, by_id, entries, ctx.chips)
                 if found is NO_FEEDBACK:
                     continue
                 data = pickle.dumps(found, pickle.HIGHEST_PROTOCOL)

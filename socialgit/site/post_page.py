@@ -97,12 +97,8 @@ class PostIndex:
 
     def feedback_of(self, ctx: "m.Context", post: Post) -> feedback_side.PostFeedback:
         """What the post's page shows of the feedback read into ``ctx`` (the log's entries: threads, triage, names)."""
-        reply_to = self.by_feedback_id.get(post.in_reply_to) if post.in_reply_to else None
-        shown = self.feedback.get(post.id, [])
-        if not shown and reply_to is None:
-            return feedback_side.NO_FEEDBACK
-        return feedback_side.post_feedback(shown, reply_to, self.by_feedback_id, feedback_entries.threads(ctx).entries,
-                                           ctx.chips)
+        return feedback_side.post_feedback(post, self.feedback, self.by_feedback_id,
+                                           feedback_entries.threads(ctx).entries, ctx.chips)
 
 
 def post_index(ctx: "m.Context") -> PostIndex:
