@@ -40,7 +40,7 @@ from .cadence import WEEKDAY_INDEX, CadenceReport, cadence_report
 from .check import Calendar
 from .config import Config
 from .content import Post
-from .feedback import FeedbackItem
+from .feedback import FeedbackItem, sentiment_label
 from .history_import import ImportedPost
 from .ledger import Receipt
 from .metrics import FIXED_AGE, Snapshot, at_age, latest
@@ -301,10 +301,15 @@ class CampaignSummary:
 
 def sentiment_tally(feedback: Iterable[FeedbackItem]) -> dict[str, dict[str, int]]:
     """Per post, its comments per sentiment ("unclassified" when none was given): all campaigns read of them."""
+    return tally_sentiments((item.post, sentiment_label(item)) for item in feedback)
+
+
+def tally_sentiments(pairs: Iterable[tuple[str | None, str]]) -> dict[str, dict[str, int]]:
+    """sentiment_tally of the items' (post, feedback.sentiment_label) pairs."""
     found: dict[str, Counter] = defaultdict(Counter)
-    for item in feedback:
-        if item.post:
-            found[item.post][item.sentiment.value if item.sentiment else "unclassified"] += 1
+    for post, label in pairs:
+        if post:
+            found[post][label] += 1
     return {post: dict(counts) for post, counts in found.items()}
 
 

@@ -179,23 +179,35 @@ def _refuse():
     raise ValueError("cannot keep this one")
 
 
-def test_check_reads_feedback_problems_from_their_own_cache_and_sees_an_edit(repo, monkeypatch):
+@pytest.mark.parametrize("items_cached", [False, True])
+def test_check_and_insights_read_feedback_summaries_from_their_own_cache_and_see_an_edit(repo, monkeypatch,
+                                                                                       items_cached):
     from socialgit import feedback
+    from socialgit.insights import sentiment_tally, tally_sentiments
     from tests.site_helpers import feedback as write_feedback
 
     repo.post("p", "title: P\npublish_at: 2026-12-01 09:30\nchannels: [mastodon]")
     write_feedback(repo, "p", "mastodon-1", "Fine")
+    write_feedback(repo, "p", "mastodon-2", "Great", sentiment={"value": "positive", "score": 0.7, "source": "vader"})
+    write_feedback(repo, "p", "mastodon-3", "Bad", sentiment="negative")
+    repo.write("content/feedback/_mentions/mastodon-4.md", "---\nid: mastodon-4\nkind: mention\n---\nHi\n")
     broken = repo.write("content/feedback/p/broken.md", "---\nid: [\n---\n")
     age_tree(repo.root)
+    items, problems = feedback.load_feedback(repo.root, use_cache=items_cached)  # the summaries from either
     first = feedback.feedback_problems(repo.root)
-    assert [p.path for p in first] == ["content/feedback/p/broken.md"]
+    assert [p.path for p in first] == ["content/feedback/p/broken.md"] and repr(first) == repr(problems)
+    pairs, found = feedback.feedback_sentiments(repo.root)
+    assert tally_sentiments(pairs) == sentiment_tally(items) == {"p": {"unclassified": 1, "positive": 1,
+                                                                       "negative": 1}}
+    assert repr(found) == repr(problems)
     # warm: nothing is parsed and the items' cache is not opened
     monkeypatch.setattr(feedback, "parse_feedback", lambda *a: pytest.fail("parsed a file the cache knows"))
     opened = []
     real = feedback.FileCache
     monkeypatch.setattr(feedback, "FileCache", lambda root, name, *a: opened.append(name) or real(root, name, *a))
     assert repr(feedback.feedback_problems(repo.root)) == repr(first)
-    assert opened == ["feedback-problems"]
+    assert tally_sentiments(feedback.feedback_sentiments(repo.root)[0]) == sentiment_tally(items)
+    assert opened == ["feedback-problems", "feedback-summary"]
     monkeypatch.undo()
     # an edit (same size, new mtime) is read again
     broken.write_text("---\nid: ok\n---\n", encoding="utf-8")

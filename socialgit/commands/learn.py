@@ -12,10 +12,10 @@ import click
 from ..calendar import load_calendar
 from ..check import Calendar
 from ..config import load_config_or_fail
-from ..feedback import load_feedback
+from ..feedback import feedback_sentiments
 from ..history_import import IMPORTED_DIR, import_history, load_imported
 from ..cadence import CadenceReport
-from ..insights import Analysis, Insights, build_insights, sentiment_tally, suggestion_text
+from ..insights import Analysis, Insights, build_insights, suggestion_text, tally_sentiments
 from ..metrics import load_metrics
 from ..post_files import load_posts
 from ..problems import Problem, UserError, warning
@@ -37,11 +37,11 @@ def load_insights(root: Path, now: datetime, calendar: Calendar | None = None,
     for label, channel in sorted({(r.label, r.channel) for r in imported if r.channel not in known}):
         problems.append(warning(f"{IMPORTED_DIR}/{label}/{channel}.jsonl", None,
                                 f'channel "{channel}" is not in socialgit.toml; these imported rows are not used'))
-    feedback: list = []
-    if with_feedback:  # only the campaign totals need it
-        feedback, found = load_feedback(root, use_cache=True)
+    sentiments: list = []
+    if with_feedback:  # only the campaign totals need it: each item's post and sentiment, not the items
+        sentiments, found = feedback_sentiments(root)
         problems += found
-    return build_insights(calendar, metrics, imported, sentiment_tally(feedback), now), problems
+    return build_insights(calendar, metrics, imported, tally_sentiments(sentiments), now), problems
 
 
 def next_best_for(root: Path, channel_names: list[str], now: datetime) -> tuple[datetime, str]:
