@@ -271,7 +271,7 @@ class _Summary(NamedTuple):
     sentiment: str  # sentiment_label
 
 
-_POST, _SENTIMENT = _FIELDS.index("post"), _FIELDS.index("sentiment")
+_ID, _POST, _SENTIMENT = _FIELDS.index("id"), _FIELDS.index("post"), _FIELDS.index("sentiment")
 _SUMMARY_CODEC = (lambda summary: (problems_data(summary.problems), summary.post, summary.sentiment),
                   lambda data: _Summary(problems_from(data[0]), data[1], data[2]))
 
@@ -301,10 +301,10 @@ class _Cached(NamedTuple):
 
 
 def _per_file(root: Path, name: str, codec: tuple, of_parsed: Callable[[FeedbackItem | None, list[Problem]], T],
-              of_items_cache: Callable[[tuple], T]) -> list[T]:
-    """A value per feedback file, in path order, from a cache of those values alone (``name``).
+              of_items_cache: Callable[[tuple], T]) -> list[tuple[str, T]]:
+    """(path from the repository, a value) per feedback file, in path order, from a cache of those values alone.
 
-    `check` and `insights` ask on every run, and need little of each file: such a cache
+    `check`, `insights` and the triage commands ask on every run, and need little of each file: such a cache
     takes a few MB, where the items' cache is 60 MB at 100,000 files. A file it does
     not know is taken from the items' cache (``of_items_cache`` of its entry, no item
     made), or parsed (``of_parsed`` of the item and its problems).
@@ -324,18 +324,34 @@ def _per_file(root: Path, name: str, codec: tuple, of_parsed: Callable[[Feedback
             items.keep(rel for rel, _, _ in files)  # asked about a few files, it must not forget the rest
             items.save()
     known.save()
-    return [value for _, value in found]
+    return [(rel, value) for (rel, _, _), (_, value) in zip(files, found)]
 
 
 def feedback_problems(root: Path) -> list[Problem]:
     """What load_feedback(root, use_cache=True) reports, without loading the items of unchanged files."""
     found = _per_file(root, "feedback-problems", (problems_data, problems_from), lambda item, problems: problems,
                       lambda data: problems_from(data[1]))
-    return [problem for problems in found for problem in problems]
+    return [problem for _, problems in found for problem in problems]
 
 
 def feedback_sentiments(root: Path) -> tuple[list[tuple[str | None, str]], list[Problem]]:
     """(post, sentiment_label) of every item and the files' problems, as load_feedback would give them, quickly."""
-    summaries = _per_file(root, "feedback-summary", _SUMMARY_CODEC, _summary_of, _summary_from_items_cache)
+    summaries = [summary for _, summary in _per_file(root, "feedback-summary", _SUMMARY_CODEC, _summary_of,
+                                                     _summary_from_items_cache)]
     return ([(summary.post, summary.sentiment) for summary in summaries],
             [problem for summary in summaries for problem in summary.problems])
+
+
+def _errors(problems: list[Problem]) -> int:
+    return sum(problem.level == "error" for problem in problems)
+
+
+def feedback_ids(root: Path) -> list[tuple[str, str | None, int]]:
+    """(path from the repository, item id or None, errors) of every feedback file, in path order, quickly.
+
+    The triage commands that take an id read only the files that hold it.
+    """
+    found = _per_file(root, "feedback-ids", (tuple, tuple),
+                      lambda item, problems: (item.id if item else None, _errors(problems)),
+                      lambda data: (data[0][_ID] if data[0] else None, _errors(problems_from(data[1]))))
+    return [(rel, item_id, errors) for rel, (item_id, errors) in found]

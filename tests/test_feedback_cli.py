@@ -212,6 +212,31 @@ def test_triage_reads_through_the_parse_cache_and_sees_every_edit_at_once(inbox)
     assert "status      waiting" in run(inbox, "show", "mastodon-101").output  # a hand edit, same second
 
 
+def test_a_command_given_an_id_reads_that_items_file_alone_and_names_an_id_in_two_files(inbox, monkeypatch):
+    from socialgit import feedback
+
+    old = time.time() - 60
+    for path in (inbox.root / "content/feedback").rglob("*.md"):
+        os.utime(path, (old, old))
+    assert run(inbox, "show", "mastodon-102").exit_code == 0  # learns which file holds which id
+    parsed, real = [], feedback.parse_feedback
+    monkeypatch.setattr(feedback, "parse_feedback", lambda path, raw: parsed.append(path) or real(path, raw))
+    assert "status      new" in run(inbox, "show", "mastodon-102").output
+    assert run(inbox, "set", "mastodon-101", "--priority", "high").exit_code == 0
+    assert parsed == ["content/feedback/autumn-blends/mastodon-102.md",
+                      "content/feedback/autumn-blends/mastodon-101.md"]
+    copy = inbox.root / "content/feedback/_mentions/copy.md"
+    copy.write_text((inbox.root / "content/feedback/autumn-blends/mastodon-102.md").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    (inbox.root / "content/feedback/_mentions/broken.md").write_text("---\nid: [\n---\n", encoding="utf-8")
+    twice = run(inbox, "assign", "mastodon-102", "sara")
+    assert twice.exit_code == 2
+    assert twice.output.splitlines() == [
+        "1 feedback file(s) could not be read and are left out; `socialgit check` lists them",
+        'error: feedback item "mastodon-102" is in 2 files (content/feedback/_mentions/copy.md, '
+        "content/feedback/autumn-blends/mastodon-102.md); keep one and delete the others"]
+
+
 def test_set_without_a_change_is_a_usage_error(inbox):
     result = run(inbox, "set", "mastodon-102")
     assert result.exit_code == 2

@@ -21,7 +21,7 @@ from .. import feedback_store
 from ..classify import HUMAN, classify, confusion_table, score_labels
 from ..cli import EXIT_CODES, Group, cli, now_option, parse_now, root_option, user_errors
 from ..config import Config, load_config_or_fail
-from ..feedback import FeedbackItem, Judgement, load_feedback
+from ..feedback import FeedbackItem, Judgement, feedback_ids, load_feedback, load_feedback_files
 from ..filecache import FEEDBACK_DIR, POSTS_DIR
 from ..ledger import load_receipts
 from ..newpost import unique_slug, yaml_string
@@ -51,21 +51,32 @@ def _stamp(moment: datetime | None, zone) -> str:
 def _load(root: Path) -> tuple[Config, list[FeedbackItem]]:
     config, _ = load_config_or_fail(root)
     items, problems = load_feedback(root, use_cache=True)  # a triage command a minute on 100,000 files
-    unreadable = [p for p in problems if p.level == "error"]
-    if unreadable:
-        click.echo(f"{len(unreadable)} feedback file(s) could not be read and are left out; "
-                   "`socialgit check` lists them", err=True)
+    _unreadable(sum(p.level == "error" for p in problems))
     return config, items
 
 
-def _find(root: Path, items: list[FeedbackItem], item_id: str) -> FeedbackItem:
+def _unreadable(errors: int) -> None:
+    if errors:
+        click.echo(f"{errors} feedback file(s) could not be read and are left out; "
+                   "`socialgit check` lists them", err=True)
+
+
+def _load_one(root: Path, item_id: str) -> tuple[Config, FeedbackItem]:
+    """The item ITEM_ID, from its file alone: which file holds which id is remembered (feedback.feedback_ids)."""
+    config, _ = load_config_or_fail(root)
+    files = feedback_ids(root)
+    _unreadable(sum(errors for _, _, errors in files))
+    found = load_feedback_files(root, [rel for rel, found_id, _ in files if found_id == item_id])
+    return config, _find(found, item_id, [found_id for _, found_id, _ in files if found_id is not None])
+
+
+def _find(items: list[FeedbackItem], item_id: str, ids: list[str]) -> FeedbackItem:
     found = [item for item in items if item.id == item_id]
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
         raise UserError(f'feedback item "{safe(item_id)}" is in {len(found)} files '
                         f"({', '.join(i.path for i in found)}); keep one and delete the others")
-    ids = [item.id for item in items]
     close = (sorted(i for i in ids if i.startswith(item_id))[:3]
              or difflib.get_close_matches(item_id, ids, n=3, cutoff=0.5))
     hint = f"close ids: {', '.join(close)}" if close else "`socialgit feedback list` shows every id"
@@ -171,8 +182,7 @@ def list_items(statuses, sentiment, intent, channel, post, assignee, fmt, root):
 @user_errors
 def show(item_id, root):
     """Show one item: who, where, its triage fields and the comment."""
-    config, items = _load(root)
-    item = _find(root, items, item_id)
+    config, item = _load_one(root, item_id)
     zone = config.timezone
 
     def judged(j: Judgement | None) -> str:
@@ -207,8 +217,7 @@ def assign(item_id, who, root):
     """Assign an item to WHO (a person, or team:NAME; `none` to unassign). A new item becomes triaged."""
     if not re.fullmatch(r"[^\s]{1,100}", who):
         raise UserError(f'assign: "{safe(who)}" is not a name; use one word like sara or team:support')
-    _, items = _load(root)
-    item = _find(root, items, item_id)
+    _, item = _load_one(root, item_id)
     changes: dict[str, Any] = {"assignee": None if who == "none" else who}
     if who != "none" and item.status == "new":
         changes["status"] = "triaged"
@@ -237,8 +246,7 @@ def set_fields(item_id, status, sentiment, intent, priority, labels, unlabels, r
     bad = [name for name in labels if not re.fullmatch(r"[^\s,]{1,60}", name)]
     if bad:
         raise UserError(f'--label: "{safe(bad[0])}" is not a label; use one word without commas')
-    config, items = _load(root)
-    item = _find(root, items, item_id)
+    config, item = _load_one(root, item_id)
     now = parse_now(now_text, config.timezone)
     changes: dict[str, Any] = {}
     if status:
@@ -306,8 +314,7 @@ def reply(item_id, text, at_text, channel, root, now_text):
     """
     if not text.strip():
         raise UserError("reply: the text is empty; write the reply in quotes after the id")
-    config, items = _load(root)
-    item = _find(root, items, item_id)
+    config, item = _load_one(root, item_id)
     if not _SAFE_ID.fullmatch(item.id):
         raise UserError(f"{item.path}: the id {safe(item.id)!r} cannot be written into a post; "
                         "give the item an id of letters, digits, - and _ (its file name)")
