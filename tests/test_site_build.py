@@ -220,12 +220,20 @@ def test_outbox_files_linked_from_receipts_are_copied(repo):
     assert 'href="../../receipts/outbox/mastodon/o.json"' in html
 
 
-def test_a_broken_template_override_is_one_line_naming_the_file(repo):
+@pytest.mark.parametrize("template, forked", [("week.html", False), ("feedback.html", False),
+                                              ("feedback.html", True)])
+def test_a_broken_template_override_is_one_line_naming_the_file(repo, monkeypatch, template, forked):
+    """The feedback log's pages too, whether the build's process renders them or the feedback side's."""
+    import multiprocessing
+
     small_calendar(repo)
-    repo.write("templates/week.html", "{% extends 'base.html' %}\n{% block main %}{{ page.nope }}{% endblock %}")
+    if forked:
+        monkeypatch.setattr("socialgit.site.feedback_side.FORK_MIN_POSTS", 1)
+    repo.write(f"templates/{template}", "{% extends 'base.html' %}\n{% block main %}{{ page.nope }}{% endblock %}")
     result = CliRunner().invoke(cli, ["build", "--root", str(repo.root), "--now", "2026-11-16T10:00"])
     assert result.exit_code == 2
-    assert "'nope'" in result.output and "week.html" in result.output and "Traceback" not in result.output
+    assert "'nope'" in result.output and template in result.output and "Traceback" not in result.output
+    assert multiprocessing.active_children() == []
 
 
 def test_the_output_may_not_be_the_calendar_itself(repo):
