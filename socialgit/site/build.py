@@ -189,11 +189,12 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
 
     post_files = state.post_files
     learning: list[tuple] = []
+    make_log = _log_maker(root, setup, out, old)
     side: FeedbackSide | None = None
     feeds: Feeds | None = None
     try:
         if record is None:  # every file is read: the feedback in a process of its own (while this one is small)
-            side = FeedbackSide(root, use_cache, _log_maker(root, setup, out, old), len(post_files))
+            side = FeedbackSide(root, use_cache, make_log, len(post_files))
         # the metrics and imported history are read while the workers derive the posts' texts
         source, findings = read_posts(root, now, drafts, use_cache, hide_handles,
                                       (lambda posts: depends.known_problems(record, post_files, posts)) if record
@@ -209,8 +210,8 @@ def build_site(root: Path, out: Path | None = None, now: datetime | None = None,
         insights = depends.insights_digest(source.calendar.posts)
         plan = _plan(record, post_files, ctx, insights, state, out)
         if plan is None:
-            # a record that planned nothing: the feedback read here (forked now, a process would start as big)
-            side = side or FeedbackSide(root, use_cache, _log_maker(root, setup, out, old), 0)
+            # a record that planned nothing: the feedback read here (a process forked now would start as big)
+            side = side or FeedbackSide(root, use_cache, make_log, 0)
             with progress.stage("Reading feedback files"):
                 read = side.read(ctx)
             source.problems = source.problems + read.problems
