@@ -304,10 +304,10 @@ def _per_file(root: Path, name: str, codec: tuple, of_parsed: Callable[[Feedback
               of_items_cache: Callable[[tuple], T]) -> list[tuple[str, T]]:
     """(path from the repository, a value) per feedback file, in path order, from a cache of those values alone.
 
-    `check`, `insights` and the triage commands ask on every run, and need little of each file: such a cache
-    takes a few MB, where the items' cache is 60 MB at 100,000 files. A file it does
-    not know is taken from the items' cache (``of_items_cache`` of its entry, no item
-    made), or parsed (``of_parsed`` of the item and its problems).
+    `check`, `insights` and the triage commands ask on every run and need little of each
+    file: such a cache takes a few MB, where the items' cache is 60 MB at 100,000 files.
+    A file it does not know is taken from the items' cache (``of_items_cache`` of its
+    entry, no item made), or parsed (``of_parsed`` of the item and its problems).
     """
     root, salt = Path(root), _salt()
     known = FileCache(root, name, salt, codec)
