@@ -24,6 +24,7 @@ from .problems import Problem, error, warning
 from .vocabulary import KINDS, STATUSES
 
 MENTIONS = "_mentions"
+UNCLASSIFIED = "unclassified"  # the sentiment counted for a comment without one
 T = TypeVar("T")
 
 
@@ -277,23 +278,19 @@ _SUMMARY_CODEC = (lambda summary: (problems_data(summary.problems), summary.post
 
 
 def sentiment_label(item: FeedbackItem) -> str:
-    """The sentiment insights count an item's comment under ("unclassified" when it has none)."""
-    return item.sentiment.value if item.sentiment else "unclassified"
+    """The sentiment insights count an item's comment under (UNCLASSIFIED when it has none)."""
+    return item.sentiment.value if item.sentiment else UNCLASSIFIED
 
 
 def _summary_of(item: FeedbackItem | None, problems: list[Problem]) -> _Summary:
-    if item is None:
-        return _Summary(problems, None, "unclassified")
-    return _Summary(problems, item.post, sentiment_label(item))
+    return _Summary(problems, item.post if item else None, sentiment_label(item) if item else UNCLASSIFIED)
 
 
 def _summary_from_items_cache(data: tuple) -> _Summary:
     """An entry of the items' cache as a summary, without making the item."""
     item = data[0]
-    if item is None:
-        return _Summary(problems_from(data[1]), None, "unclassified")
-    sentiment = item[_SENTIMENT]
-    return _Summary(problems_from(data[1]), item[_POST], sentiment[0] if sentiment else "unclassified")
+    sentiment = item[_SENTIMENT] if item else None
+    return _Summary(problems_from(data[1]), item[_POST] if item else None, sentiment[0] if sentiment else UNCLASSIFIED)
 
 
 class _Cached(NamedTuple):

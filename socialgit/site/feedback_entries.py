@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .. import i18n
-from ..feedback import FeedbackItem, Judgement
+from ..feedback import UNCLASSIFIED, FeedbackItem, Judgement
 from ..vocabulary import LABELS, STATUSES
 from . import model as m
 from .views import Chip, FeedbackView
@@ -245,7 +245,7 @@ class Threads:
         found = self.triage.get(key)
         if found is None:
             loc = self.loc
-            sentiment = line(sentiment, 24) if sentiment else "unclassified"
+            sentiment = line(sentiment, 24) if sentiment else UNCLASSIFIED
             status, priority, network = line(item.status, 24), line(item.priority, 24), line(item.network, 24)
             assignee = line(item.assignee, 60)
             network_word = loc.word("network", network)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .. import i18n
-from ..feedback import FeedbackItem
+from ..feedback import UNCLASSIFIED, FeedbackItem
 from ..vocabulary import LABELS, STATUSES
 from . import calendar_math as cm
 from . import model as m
@@ -22,7 +22,6 @@ from .views import Chip
 
 ATTENTION_MAX = 50
 WEEKS = 12
-UNCLASSIFIED = "unclassified"
 
 
 def sentiment_of(item: FeedbackItem) -> str:

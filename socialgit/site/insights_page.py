@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from .. import charts, i18n
 from .. import insights_words as words
+from ..feedback import UNCLASSIFIED
 from ..vocabulary import LABELS
 from ..history_import import IMPORTED_DIR
 from ..cadence import SILENCE, CadenceReport, cadence_report
@@ -194,7 +195,7 @@ def _campaigns(ctx: "m.Context", summaries) -> tuple[CampaignRow, ...]:
         folder = ctx.campaign_folders.get(summary.name)
         channels = tuple(CampaignChannelRow(ctx.channels.get(c.channel), c.channel, c.planned, c.published,
                                             c.engagement) for c in summary.channels)
-        feedback = tuple((s, summary.feedback.get(s, 0)) for s in (*LABELS, "unclassified"))
+        feedback = tuple((s, summary.feedback.get(s, 0)) for s in (*LABELS, UNCLASSIFIED))
         rows.append(CampaignRow(summary.name, f"campaigns/{folder}/index.html" if folder else None, summary.posts,
                                 channels, summary.engagement, feedback, sum(n for _, n in feedback),
                                 ctx.loc.number(summary.engagement)))
