@@ -1,0 +1,72 @@
+"""What Python-Markdown alone costs a full build: the CPU no tuning of socialgit can remove.
+
+    .venv/bin/python bench/markdown_floor.py [--posts 10000] [--runs 3]
+
+Converts every post body of the corpus in this one process, the way the build does
+(split into thread parts, one reused Markdown instance with the site's extensions),
+and once more with no extension at all; prints the median CPU seconds of the runs and
+the wall time that would be on every core of the machine with perfect sharing. A full
+build cannot take less than that: set it beside Hugo's whole build (bench_build.py,
+same session), which is the issue's "no slower than Hugo" goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import frontmatter
+import markdown
+
+from common import REPO, corpus, machine, median, save
+
+sys.path.insert(0, str(REPO))
+from socialgit import plaintext  # noqa: E402  (the checkout's code, as the build runs it)
+from socialgit.site.render import BodyRenderer  # noqa: E402
+
+
+def _cpu(convert, bodies: list[str], runs: int) -> list[float]:
+    found = []
+    for _ in range(runs):
+        started = time.process_time()
+        for body in bodies:
+            convert(body)
+        found.append(time.process_time() - started)
+    return found
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=10000, help="the corpus (bench/work/corpus-N, made if missing)")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    root, _ = corpus(args.posts)
+    bodies = [frontmatter.load(path).content for path in sorted((root / "content" / "posts").rglob("*.md"))]
+    site = BodyRenderer()
+    bare = markdown.Markdown()
+
+    def plain(body: str) -> str:
+        bare.reset()
+        return bare.convert(body)
+
+    cores = os.cpu_count() or 1
+    results = {
+        "the site's extensions (as the build)": _cpu(lambda b: site.render_parts(plaintext.split_thread(b) or [""]),
+                                                     bodies, args.runs),
+        "no extension": _cpu(plain, bodies, args.runs),
+    }
+    average = sum(map(len, bodies)) / len(bodies)
+    lines = [f"{len(bodies):,} bodies ({average:,.0f} characters on average) of {root}, {args.runs} runs", "",
+             machine(), "", "| Markdown | CPU, median (range) | a body | on all {} cores at best |".format(cores),
+             "|---|---|---|---|"]
+    for name, runs in results.items():
+        lines.append(f"| {name} | {median(runs):.2f} s ({min(runs):.2f}–{max(runs):.2f}) | "
+                     f"{1000 * median(runs) / len(bodies):.2f} ms | {median(runs) / cores:.2f} s |")
+    print("\n".join(lines))
+    save(f"markdown-{args.posts}", {name: runs for name, runs in results.items()})
+
+
+if __name__ == "__main__":
+    main()
