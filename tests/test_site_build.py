@@ -114,6 +114,23 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(repo):
     assert mtimes(repo.root / "site") == before
 
 
+def test_a_changed_socialgit_module_makes_the_next_build_a_full_one(repo, tmp_path, monkeypatch):
+    """Not the site's code alone: the insights charts, check's findings and the states come from the whole package."""
+    from socialgit.site import theme
+
+    assert {"code/charts.py", "code/insights.py", "code/timing.py", "code/site/views.py"} <= {
+        name for name, _ in theme.template_files(repo.root)}
+    package = tmp_path / "package"
+    shutil.copytree(theme.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(theme, "PACKAGE", package)
+    small_calendar(repo)
+    build_site(repo.root, None, NOW)
+    assert build_site(repo.root, None, NOW).unchanged
+    (package / "charts.py").write_text((package / "charts.py").read_text() + "\n# changed\n")
+    again = build_site(repo.root, None, NOW)
+    assert not again.unchanged and not again.partial and again.rendered == again.pages
+
+
 def test_when_now_crosses_a_publish_time_the_states_change(repo):
     small_calendar(repo)
     build_site(repo.root, None, NOW)

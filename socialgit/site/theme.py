@@ -14,8 +14,6 @@ THEME_DIR = PACKAGE / "templates"
 STATIC_DIR = PACKAGE / "static"
 LOCALE_DIR = PACKAGE / "locale"
 REPO_TEMPLATES = "templates"
-# the render stage's own code: the page code, and the words, digits and calendars of every page
-_RENDER_CODE = (Path(__file__).resolve().parent, PACKAGE / "i18n.py", PACKAGE / "jalali.py")
 
 
 def template_files(root: Path) -> list[tuple[str, Path]]:
@@ -23,11 +21,13 @@ def template_files(root: Path) -> list[tuple[str, Path]]:
     found = []
     # the builder's own code too, so a changed socialgit (even unreleased) never serves stale pages
     for label, base in (("theme", THEME_DIR), ("static", STATIC_DIR), ("own", Path(root) / REPO_TEMPLATES),
-                        ("code", _RENDER_CODE[0]), ("locale", LOCALE_DIR)):
+                        ("locale", LOCALE_DIR)):
         if base.is_dir():
             found += [(f"{label}/{p.relative_to(base).as_posix()}", p) for p in sorted(base.rglob("*"))
                       if p.is_file() and "__pycache__" not in p.parts]
-    found += [(f"code/{path.name}", path) for path in _RENDER_CODE[1:]]
+    # every module: pages show what the charts, insights, check and timing code make, not the site's alone
+    found += [(f"code/{p.relative_to(PACKAGE).as_posix()}", p) for p in sorted(PACKAGE.rglob("*.py"))
+              if "__pycache__" not in p.parts]
     return found
 
 
