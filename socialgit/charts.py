@@ -87,9 +87,12 @@ def _svg(width: float, height: float, label: str, body: list[str], desc: str = "
 
 
 def _hatch(pattern_id: str) -> str:
+    # a dark stripe and a light one: one grey stripe vanished on the darkest shades, whose cells then
+    # looked as sure as any other although the hatch is what says "too few to tell"
     return (f'<defs><pattern id="{pattern_id}" width="6" height="6" patternUnits="userSpaceOnUse" '
-            'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#6e7781" '
-            'stroke-width="2" stroke-opacity="0.6"/></pattern></defs>')
+            'patternTransform="rotate(45)"><line x1="0.75" y1="0" x2="0.75" y2="6" stroke="#1b1f24" '
+            'stroke-width="1.2" stroke-opacity="0.3"/><line x1="3.75" y1="0" x2="3.75" y2="6" stroke="#ffffff" '
+            'stroke-width="1.2" stroke-opacity="0.45"/></pattern></defs>')
 
 
 def _as_usual(loc: Locale) -> str:
