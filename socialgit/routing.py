@@ -46,10 +46,9 @@ from dataclasses import dataclass, fields as dataclass_fields
 from typing import Any, Callable, Iterable, Mapping
 
 from .problems import Problem, did_you_mean, error, warning
-from .vocabulary import KINDS, LABELS, STATUSES
+from .vocabulary import KINDS, LABELS, SENTIMENTS, STATUSES
 
 PRIORITIES = ("low", "normal", "high", "urgent")
-SENTIMENTS = ("positive", "negative", "neutral")
 CONDITIONS = ("keywords", "lang", "intent", "sentiment", "network", "kind", "author")
 ACTIONS = ("labels", "assignee", "priority", "status", "ignore", "stop")
 KEYS = ("name",) + CONDITIONS + ACTIONS

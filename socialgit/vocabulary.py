@@ -5,5 +5,6 @@ Kept apart from feedback.py so that reading socialgit.toml's [[feedback.rules]]
 """
 
 KINDS = ("reply", "mention", "quote")
-LABELS = ("positive", "negative", "question", "neutral")
+LABELS = ("positive", "negative", "question", "neutral")  # an intent; the classifier's four-way answer
+SENTIMENTS = ("positive", "negative", "neutral")  # a sentiment: a question is an intent, not a tone
 STATUSES = ("new", "triaged", "waiting", "done", "ignored")

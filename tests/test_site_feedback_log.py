@@ -62,10 +62,22 @@ def test_the_log_lists_every_item_newest_first_with_counts_per_state_and_sentime
     s = log.summary
     assert [(name, n) for name, n, _ in s.statuses] == [("new", 2), ("triaged", 1), ("waiting", 1), ("done", 1),
                                                         ("ignored", 1)]
-    assert [(name, n) for name, n, _ in s.sentiments] == [("positive", 2), ("negative", 3), ("question", 0),
-                                                          ("neutral", 1)]
+    # mastodon-2 is a question by intent, neutral in tone: no "question 0" beside it
+    assert [(name, n) for name, n, _ in s.sentiments] == [("positive", 2), ("negative", 3), ("neutral", 1)]
     assert dict((name, path) for name, _, path in s.statuses)["new"] == "feedback/status/new/index.html"
     assert s.share == "40 %"  # 2 positive of 2 + 3
+    assert "feedback/sentiment/question/index.html" not in by_path(model(repo))
+
+
+def test_a_question_a_person_wrote_as_the_sentiment_is_counted_and_filtered(repo):
+    calendar(repo)
+    repo.write("content/feedback/_mentions/mastodon-7.md", "---\nid: mastodon-7\nnetwork: mastodon\nkind: mention\n"
+               "created_at: 2026-11-14T15:00:00Z\nsentiment: question\n---\n@juniper open on Sunday\n")
+    site = model(repo)
+    s = page(site, "feedback/index.html").summary
+    assert [(name, n) for name, n, _ in s.sentiments] == [("positive", 2), ("negative", 3), ("question", 1),
+                                                          ("neutral", 1)]
+    assert [e.id for e in by_path(site)["feedback/sentiment/question/index.html"].items] == ["mastodon-7"]
 
 
 def test_needs_attention_holds_open_negative_items_and_questions_nobody_answered_worst_first(repo):

@@ -27,8 +27,8 @@ from ..ledger import load_receipts
 from ..newpost import unique_slug, yaml_string
 from ..post_files import load_posts
 from ..problems import UserError
-from ..routing import PRIORITIES, SENTIMENTS
-from ..vocabulary import LABELS, STATUSES
+from ..routing import PRIORITIES
+from ..vocabulary import LABELS, SENTIMENTS, STATUSES
 
 SNIPPET = 60
 # C0/C1 controls and the bidi embeddings, overrides and isolates that can reorder what a terminal shows

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from .. import i18n
 from ..feedback import UNCLASSIFIED, FeedbackItem
-from ..vocabulary import LABELS, STATUSES
+from ..vocabulary import LABELS, SENTIMENTS, STATUSES
 from . import calendar_math as cm
 from . import model as m
 from .feedback_entries import FeedbackEntry, Threads, response_times, duration, line, page_path, paging, threads
@@ -190,7 +190,7 @@ def _summary(items: list[FeedbackItem], th: Threads, ctx: "m.Context", scopes: d
     share = sparkline(shares, [loc.gettext("%(week)s: %(share)s positive", week=lab, share=w.share)
                                for lab, w in zip(labels, weeks)],
                       loc.gettext("Share positive of positive and negative, per week"), top=1.0)
-    shown = [s for s in (*LABELS, UNCLASSIFIED) if sentiments[s] or s in LABELS]
+    shown = [s for s in (*LABELS, UNCLASSIFIED) if sentiments[s] or s in SENTIMENTS]
     return Summary(tuple((s, statuses[s], scopes["status"][s]) for s in STATUSES),
                    tuple((s, sentiments[s], scopes["sentiment"][s]) for s in shown),
                    tuple(th.entries[i.path] for i in urgent[:ATTENTION_MAX]), len(urgent), weeks, _median(deltas, loc),
@@ -217,7 +217,8 @@ def log_pages(ctx: "m.Context") -> list[FeedbackLogPage]:
         sentiments[sentiment_of(i)].append(i)
         networks[line(i.network, 24)].append(i)
         assignees[line(i.assignee, 60)].append(i)
-    shown = [s for s in (*LABELS, UNCLASSIFIED) if s in LABELS or s in sentiments]
+    # the classifier never gives "question" as a sentiment (it is an intent): shown when a person wrote it
+    shown = [s for s in (*LABELS, UNCLASSIFIED) if s in SENTIMENTS or s in sentiments]
     # (group key, value, label, folder, items)
     scopes: list[tuple[str, str, str, str, list[FeedbackItem]]] = [("", "", "", "feedback/", items)]
     scopes += [("status", s, loc.word("status", s), f"feedback/status/{s}/", statuses.get(s, []))
