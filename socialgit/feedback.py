@@ -21,7 +21,7 @@ from .filecache import (FEEDBACK_DIR, FileCache, Stat, code_salt, gc_paused, mom
                         problems_data, problems_from, repo_files, restore)
 from .ledger import parse_instant
 from .problems import Problem, error, warning
-from .vocabulary import KINDS, STATUSES
+from .vocabulary import KINDS, LABELS, STATUSES
 
 MENTIONS = "_mentions"
 UNCLASSIFIED = "unclassified"  # the sentiment counted for a comment without one
@@ -130,6 +130,12 @@ def parse_feedback(path: str, raw: bytes) -> tuple[FeedbackItem | None, list[Pro
     status = _text(data.get("status")) or "new"
     if status not in STATUSES:
         problems.append(warning(path, lines.get("status"), f'status "{status}" is not one of {", ".join(STATUSES)}'))
+    judgements = {name: _judgement(data.get(name)) for name in _JUDGEMENTS}
+    for name, judged in judgements.items():
+        # a typo would count the comment under no label: no tally, no filter, no routing rule would see it
+        if judged is not None and judged.value not in LABELS:
+            problems.append(warning(path, lines.get(name), f'{name} "{judged.value}" is not one of '
+                                    f'{", ".join(LABELS)}; the comment is counted under none of them'))
     post = _text(data.get("post"))
     if post in (None, "", "none"):
         post = None if folder == MENTIONS else folder
@@ -150,7 +156,7 @@ def parse_feedback(path: str, raw: bytes) -> tuple[FeedbackItem | None, list[Pro
         id=item_id, path=path, network=sys.intern(network), kind=sys.intern(kind), post=post,
         url=_text(data.get("url")) or "", author=author, created_at=created, fetched_at=_instant(data.get("fetched_at")),
         lang=_word(_text(data.get("lang"))), in_reply_to=_text(data.get("in_reply_to")),
-        intent=_judgement(data.get("intent")), sentiment=_judgement(data.get("sentiment")), status=sys.intern(status),
+        intent=judgements["intent"], sentiment=judgements["sentiment"], status=sys.intern(status),
         assignee=_word(_text(data.get("assignee"))), labels=tuple(str(label) for label in labels),
         priority=_word(_text(data.get("priority"))), first_response_at=_instant(data.get("first_response_at")),
         resolved_at=_instant(data.get("resolved_at")), reply_post=_text(data.get("reply_post")),

@@ -47,6 +47,21 @@ def test_any_display_name_reads_back_as_the_same_text(tmp_path, name):
     assert problems == [] and item.author.name == name.strip()
 
 
+def test_an_unknown_sentiment_or_intent_is_a_warning_at_its_line(tmp_path):
+    path = tmp_path / "f.md"
+    create(path, fields(sentiment={"value": "positve", "score": 0.5, "source": "human"}, intent="Question"), "Hi")
+    item, problems = parse_feedback("content/feedback/winter-sale/f.md", path.read_bytes())
+    lines = path.read_text().splitlines()
+    assert [(p.line, p.level) for p in problems] == [(lines.index("intent: Question") + 1, "warning"),
+                                                     (lines.index(next(x for x in lines if x.startswith("sentiment:")))
+                                                      + 1, "warning")]
+    assert 'intent "Question" is not one of positive, negative, question, neutral' in problems[0].message
+    assert item.sentiment.value == "positve"  # kept as written: a person fixes the file
+    fine = tmp_path / "g.md"
+    create(fine, fields(sentiment={"value": "question", "source": "human"}, intent="neutral"), "Hi")
+    assert parse_feedback("content/feedback/winter-sale/g.md", fine.read_bytes())[1] == []
+
+
 def test_a_body_that_looks_like_front_matter_stays_body(tmp_path):
     path = tmp_path / "f.md"
     create(path, fields(), "---\nstatus: done\n---\nreal text")
