@@ -92,6 +92,15 @@ def test_status_shows_due_next_and_attention(repo):
     assert "failed     x            Broken (content/posts/2026/11/broken.md)\n             channel x: refused (403)" in out
 
 
+def test_status_lines_up_titles_however_long_the_channel_lists(repo):
+    repo.post("four", "title: Four\npublish_at: 2026-11-21 09:00\nchannels: [mastodon, bluesky, x, team-slack]",
+              month="2026/11")
+    repo.post("one", "title: One\npublish_at: 2026-11-22 09:00\nchannels: [x]", month="2026/11")
+    out = CliRunner().invoke(cli, ["status", "--root", str(repo.root), "--now", "2026-11-20T10:00"]).output
+    lines = out.split("Next 2:\n")[1].splitlines()[:2]
+    assert lines[0].index("Four") == lines[1].index("One") and "team-slack  Four" in lines[0]
+
+
 def test_status_lists_uncertain_first_then_the_newest_failed_and_missed(repo, monkeypatch):
     import json
     from socialgit.commands import review

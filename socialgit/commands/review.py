@@ -144,12 +144,15 @@ def status(limit, every, root, now_text):
     click.echo(f"{config.title} · now {_local(now, zone)} {now.astimezone(zone).tzname()}")
     due = timing.due(calendar.posts, calendar.receipts, now, config.grace, config.late)
     click.echo(f"\nDue now ({len(due)}):" if due else "\nNothing is due now.")
+    # columns as wide as their longest entry, so that every title starts under the one above it
+    width = max([12] + [len(item.channel) for item in due])
     for item in due:
-        click.echo(f"  {_local(item.post.publish_at, zone)}  {item.channel:<12} {item.post.title}")
+        click.echo(f"  {_local(item.post.publish_at, zone)}  {item.channel:<{width}} {item.post.title}")
     upcoming = timing.upcoming(calendar.posts, now, limit)
     click.echo(f"\nNext {len(upcoming)}:" if upcoming else "\nNothing is scheduled.")
+    width = max([len(", ".join(post.channels)) for post in upcoming], default=0)
     for post in upcoming:
-        click.echo(f"  {_local(post.publish_at, zone)}  {', '.join(post.channels):<30} {post.title}")
+        click.echo(f"  {_local(post.publish_at, zone)}  {', '.join(post.channels):<{width}}  {post.title}")
     attention = []
     for post in calendar.posts:
         mine = calendar.receipts.get(post.id, {})
@@ -163,8 +166,9 @@ def status(limit, every, root, now_text):
     uncertain = [a for a in attention if a[1] == timing.UNCERTAIN]
     shown = attention if every else attention[:len(uncertain) + ATTENTION_LISTED]
     click.echo(f"\nNeeds attention ({len(attention)}):" if attention else "\nNothing needs attention.")
+    width = max([12] + [len(name) for _, _, name, _, _ in shown])
     for when, state, name, post, why in shown:
-        click.echo(f"  {state:<10} {name:<12} {post.title} ({post.path})" + (f"\n             {why}" if why else ""))
+        click.echo(f"  {state:<10} {name:<{width}} {post.title} ({post.path})" + (f"\n             {why}" if why else ""))
     if len(shown) < len(attention):
         click.echo(f"  … and {len(attention) - len(shown)} older failed or missed (`socialgit status --all` lists them)")
     if uncertain:
