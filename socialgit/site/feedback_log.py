@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,6 +23,12 @@ from .views import Chip
 
 ATTENTION_MAX = 50
 WEEKS = 12
+
+
+def _shown_sentiments(present: Container[str]) -> list[str]:
+    """The sentiments the log counts and filters by: the three tones always, the others when some item has them."""
+    # the classifier never gives "question" as a sentiment (it is an intent): shown when a person wrote it
+    return [s for s in (*LABELS, UNCLASSIFIED) if s in SENTIMENTS or s in present]
 
 
 def sentiment_of(item: FeedbackItem) -> str:
@@ -190,7 +197,7 @@ def _summary(items: list[FeedbackItem], th: Threads, ctx: "m.Context", scopes: d
     share = sparkline(shares, [loc.gettext("%(week)s: %(share)s positive", week=lab, share=w.share)
                                for lab, w in zip(labels, weeks)],
                       loc.gettext("Share positive of positive and negative, per week"), top=1.0)
-    shown = [s for s in (*LABELS, UNCLASSIFIED) if sentiments[s] or s in SENTIMENTS]
+    shown = _shown_sentiments(sentiments)
     return Summary(tuple((s, statuses[s], scopes["status"][s]) for s in STATUSES),
                    tuple((s, sentiments[s], scopes["sentiment"][s]) for s in shown),
                    tuple(th.entries[i.path] for i in urgent[:ATTENTION_MAX]), len(urgent), weeks, _median(deltas, loc),
@@ -217,8 +224,7 @@ def log_pages(ctx: "m.Context") -> list[FeedbackLogPage]:
         sentiments[sentiment_of(i)].append(i)
         networks[line(i.network, 24)].append(i)
         assignees[line(i.assignee, 60)].append(i)
-    # the classifier never gives "question" as a sentiment (it is an intent): shown when a person wrote it
-    shown = [s for s in (*LABELS, UNCLASSIFIED) if s in SENTIMENTS or s in sentiments]
+    shown = _shown_sentiments(sentiments)
     # (group key, value, label, folder, items)
     scopes: list[tuple[str, str, str, str, list[FeedbackItem]]] = [("", "", "", "feedback/", items)]
     scopes += [("status", s, loc.word("status", s), f"feedback/status/{s}/", statuses.get(s, []))
