@@ -101,9 +101,10 @@ def _instant(value: Any) -> datetime | None:
 
 
 def _judgement(value: Any) -> Judgement | None:
+    """An intent or sentiment as written; a blank value is none (counted as unclassified, not as "")."""
     if isinstance(value, str):
-        return _judgement_of(sys.intern(value.strip()), None, "")
-    if not isinstance(value, dict) or not isinstance(value.get("value"), str):
+        return _judgement_of(sys.intern(value.strip()), None, "") if value.strip() else None
+    if not isinstance(value, dict) or not isinstance(value.get("value"), str) or not value["value"].strip():
         return None
     score = value.get("score")
     # + 0.0 makes -0.0 zero: -0.0 == 0.0, so the caches of judgements would show whichever came first

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from socialgit.channels.listening import Person
-from socialgit.feedback import parse_feedback
+from socialgit.feedback import parse_feedback, sentiment_label
 from socialgit.feedback_store import FeedbackFileError, create, item_path, load_all, read, render, update_fields
 from socialgit.inbox import answered, same_person
 
@@ -60,6 +60,12 @@ def test_an_unknown_sentiment_or_intent_is_a_warning_at_its_line(tmp_path):
     fine = tmp_path / "g.md"
     create(fine, fields(sentiment={"value": "question", "source": "human"}, intent="neutral"), "Hi")
     assert parse_feedback("content/feedback/winter-sale/g.md", fine.read_bytes())[1] == []
+    blank = tmp_path / "h.md"
+    create(blank, fields(sentiment={"value": " ", "source": "human"}, intent=""), "Hi")
+    item, problems = parse_feedback("content/feedback/winter-sale/h.md", blank.read_bytes())
+    # a blank value is no judgement: unclassified for the log and insights alike, and nothing to warn about
+    assert problems == [] and item.sentiment is None and item.intent is None
+    assert sentiment_label(item) == "unclassified"
 
 
 def test_a_body_that_looks_like_front_matter_stays_body(tmp_path):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .. import i18n
-from ..feedback import UNCLASSIFIED, FeedbackItem
+from ..feedback import UNCLASSIFIED, FeedbackItem, sentiment_label
 from ..vocabulary import LABELS, SENTIMENTS, STATUSES
 from . import calendar_math as cm
 from . import model as m
@@ -29,10 +29,6 @@ def _shown_sentiments(present: Container[str]) -> list[str]:
     """The sentiments the log counts and filters by: the three tones always, the others when some item has them."""
     # the classifier never gives "question" as a sentiment (it is an intent): shown when a person wrote it
     return [s for s in (*LABELS, UNCLASSIFIED) if s in SENTIMENTS or s in present]
-
-
-def sentiment_of(item: FeedbackItem) -> str:
-    return item.sentiment.value if item.sentiment and item.sentiment.value else UNCLASSIFIED
 
 
 # --- the log pages ----------------------------------------------------------
@@ -144,7 +140,7 @@ def week_stats(items: list[FeedbackItem], today: date, week_start: str, zone, we
         start = first + timedelta(weeks=n)
         mine = by_week.get(start, [])
         deltas = response_times(mine)
-        tally = Counter(sentiment_of(i) for i in mine)
+        tally = Counter(sentiment_label(i) for i in mine)
         hours = statistics.median(d.total_seconds() for d in deltas) / 3600 if deltas else None
         found.append(WeekStat(start, loc.date_text(start, month="short", year=False), len(mine), len(deltas),
                               _median(deltas, loc), hours, tally["positive"], tally["negative"],
@@ -177,11 +173,11 @@ def sparkline(values: list[float | None], labels: list[str], title: str, top: fl
 
 def _summary(items: list[FeedbackItem], th: Threads, ctx: "m.Context", scopes: dict) -> Summary:
     statuses = Counter(i.status for i in items)
-    sentiments = Counter(sentiment_of(i) for i in items)
+    sentiments = Counter(sentiment_label(i) for i in items)
     urgent = [i for i in items if th.entries[i.path].attention]
     rank = {"high": 0, "urgent": 0, "normal": 1, "low": 2}
     # the worst first: priority, then negative before a question, then the longest waiting
-    urgent.sort(key=lambda i: (rank.get(i.priority or "normal", 1), sentiment_of(i) != "negative",
+    urgent.sort(key=lambda i: (rank.get(i.priority or "normal", 1), sentiment_label(i) != "negative",
                                i.created_at.timestamp() if i.created_at else float("inf"), i.id))
     loc = ctx.loc
     weeks = week_stats(items, ctx.today, ctx.config.week_start, ctx.zone, loc=loc)
@@ -221,7 +217,7 @@ def log_pages(ctx: "m.Context") -> list[FeedbackLogPage]:
     statuses, sentiments, networks, assignees = (defaultdict(list) for _ in range(4))
     for i in items:
         statuses[i.status].append(i)
-        sentiments[sentiment_of(i)].append(i)
+        sentiments[sentiment_label(i)].append(i)
         networks[line(i.network, 24)].append(i)
         assignees[line(i.assignee, 60)].append(i)
     shown = _shown_sentiments(sentiments)
