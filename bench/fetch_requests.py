@@ -31,7 +31,8 @@ sys.path.insert(0, str(REPO))
 
 from socialgit.config import load_config  # noqa: E402
 from socialgit.fetch import Settings, fetch  # noqa: E402
-from socialgit.ledger import receipt_path, write_json_atomic  # noqa: E402
+from socialgit.atomic import write_json_atomic
+from socialgit.ledger import receipt_path  # noqa: E402
 from tests.fakes import FakeClock  # noqa: E402
 from tests.fakes.mastodon_server import FakeMastodon  # noqa: E402
 

@@ -10,9 +10,7 @@ by formatting strings: a display name is data, whatever characters it holds.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +19,7 @@ from typing import Any, Mapping
 import yaml
 
 from .filecache import FEEDBACK_DIR
-from .ledger import write_text_atomic
+from .atomic import write_new, write_text_atomic
 from .netcontent import safe_id
 
 MENTIONS = "_mentions"
@@ -87,27 +85,9 @@ def item_path(root: Path, post: str | None, item_id: str) -> Path:
     return Path(root) / FEEDBACK_DIR / folder / f"{item_id}.md"
 
 
-def _write_new(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` only if nothing is there; atomic (a reader sees all or nothing)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)  # fails if the file exists: never replaces what is there
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        os.unlink(tmp)
-
-
 def create(path: Path, fields: Mapping[str, Any], body: str) -> bool:
     """Write a new feedback file; False (and nothing written) when the file exists already."""
-    return _write_new(path, render(fields, body))
+    return write_new(path, render(fields, body))
 
 
 def split(text: str, path: Path | str = "") -> tuple[str, str]:

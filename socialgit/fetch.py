@@ -29,7 +29,8 @@ from .channels.registry import make_channel
 from .config import Config
 from .feedback_store import stamp
 from .inbox import Annotate, Inbox
-from .ledger import LEDGER_DIR, Receipt, load_receipts, parse_instant, write_json_atomic
+from .atomic import write_json_atomic, write_text_atomic
+from .ledger import LEDGER_DIR, Receipt, load_receipts, parse_instant
 from .problems import UserError
 
 CURSORS = f"{LEDGER_DIR}/_cursors.json"
@@ -141,13 +142,7 @@ def append_snapshot(root: Path, post: str, channel: str, counts: Counts, now: da
     if old and not old.endswith("\n"):
         old += "\n"  # a hand edit without a final newline must not glue two lines together
     text = old + json.dumps({"at": stamp(now), **counts.as_dict()}) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_text_atomic(path, text)
     return path
 
 

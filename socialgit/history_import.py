@@ -33,7 +33,8 @@ from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from .content import localize
-from .ledger import LEDGER_DIR, parse_instant, write_text_atomic
+from .atomic import write_text_atomic
+from .ledger import LEDGER_DIR, parse_instant
 from .metrics import COUNTS, count_value, json_lines
 from .problems import Problem, UserError, warning
 

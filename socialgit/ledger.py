@@ -1,7 +1,7 @@
 """Receipts, cursors and metrics on disk: the runner's memory, kept in git.
 
-Writes are atomic (temp file, fsync, rename) so a crash never leaves half a
-receipt; nothing here ever deletes what the runner recorded.
+Receipts are written with `atomic` so a crash never leaves half of one;
+nothing here ever deletes what the runner recorded.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -188,28 +187,6 @@ def post_receipts(root: Path, post_id: str) -> tuple[dict[str, Receipt], list[Pr
         if receipt:
             receipts[receipt.channel] = receipt
     return receipts, problems
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new file, never half."""
-    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text``: temp file, fsync, rename; a crash leaves the old file or the new."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; these files are as public as the repository
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def read_heartbeat(root: Path) -> dict[str, Any] | None:

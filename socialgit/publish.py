@@ -21,7 +21,8 @@ from .channels.base import (Channel, Media, NotSent, Outcome, Outgoing, RateLimi
                             TokenRefused, UnknownOutcome)
 from .config import Config
 from .content import Post, read_post
-from .ledger import LEDGER_DIR, read_heartbeat, receipt_path, write_json_atomic
+from .atomic import write_json_atomic
+from .ledger import LEDGER_DIR, read_heartbeat, receipt_path
 from .post_files import Slot, load_slots
 from .problems import ERROR, UserError
 from .state import state_dir

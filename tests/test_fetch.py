@@ -16,7 +16,8 @@ from socialgit.cli import cli
 from socialgit.config import load_config
 from socialgit.feedback_store import FIELDS, read, update_fields
 from socialgit.fetch import CURSORS, RATE_RESERVE, Settings, fetch
-from socialgit.ledger import receipt_path, write_json_atomic
+from socialgit.atomic import write_json_atomic
+from socialgit.ledger import receipt_path
 from tests.fakes import FakeClock
 from tests.fakes.mastodon_server import FakeMastodon
 

@@ -24,7 +24,8 @@ from socialgit.channels.tid import record_key
 from socialgit.config import load_config
 from socialgit.feedback_store import read
 from socialgit.fetch import fetch
-from socialgit.ledger import receipt_path, write_json_atomic
+from socialgit.atomic import write_json_atomic
+from socialgit.ledger import receipt_path
 from socialgit.replies import reply_target
 from tests.bluesky_network import Account, LocalBluesky, bluesky_full_network  # noqa: F401
 

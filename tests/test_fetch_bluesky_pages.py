@@ -17,7 +17,8 @@ import pytest
 
 from socialgit.config import load_config
 from socialgit.fetch import CURSORS, Settings, fetch
-from socialgit.ledger import receipt_path, write_json_atomic
+from socialgit.atomic import write_json_atomic
+from socialgit.ledger import receipt_path
 
 ME, FAN = "did:plc:alice", "did:plc:fan"
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc)

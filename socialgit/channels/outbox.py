@@ -9,14 +9,13 @@ idempotent by the receipt's key.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Mapping
 
 import httpx
 
+from ..atomic import write_new
 from ..config import ChannelConfig
 from .base import Outcome, Outgoing, PartCallback, Rejected
 
@@ -91,7 +90,7 @@ class OutboxChannel:
         existing = self._read(path)
         if existing is None:
             body = json.dumps(self.record(out), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-            if not _create_exclusive(path, body.encode("utf-8")):
+            if not write_new(path, body.encode("utf-8")):
                 existing = self._read(path) or {}
         outcome = self._settle(out, existing) if existing is not None else self._outcome(out.post_id, len(out.parts))
         if outcome.state == "published":
@@ -105,47 +104,3 @@ class OutboxChannel:
             # Absent means it was never written: the runner may publish again safely.
             return Outcome("failed", error=NOT_FOUND)
         return self._settle(out, existing)
-
-
-def _create_exclusive(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically unless ``path`` exists; False if it did.
-
-    The bytes go to a temporary file that is fsynced first, so a reader never sees a
-    half-written post. Linking it into place fails when the name is taken, which
-    makes "never overwrite" hold even against a concurrent writer.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            return False
-        except OSError:
-            # A file system without hard links: fall back to replace, after a last check.
-            if path.exists():
-                return False
-            os.replace(temp, path)
-        _sync_folder(path.parent)
-        return True
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the new name itself durable; not every platform can open a folder for that."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

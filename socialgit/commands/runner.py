@@ -12,7 +12,8 @@ import click
 from .. import receipts as rc
 from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
 from ..config import load_config_or_fail, parse_duration
-from ..ledger import read_receipt, receipt_path, write_json_atomic
+from ..atomic import write_json_atomic
+from ..ledger import read_receipt, receipt_path
 from ..problems import UserError
 from ..publish import AlreadyRunning, Report, Runner, run_lock
 
