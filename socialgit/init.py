@@ -33,6 +33,7 @@ SECRET_NAMES = ("MASTODON_TOKEN", "BLUESKY_APP_PASSWORD", "SLACK_WEBHOOK_URL")
 GITIGNORED = ("site/", ".socialgit/", "outbox/")
 
 _PLACEHOLDER = re.compile(r"@@([A-Z_]+)@@")
+_TRAILING_COMMENT = re.compile(r"(?<=\S)\s{2,}#")  # two spaces then "#": a comment after a value
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,20 @@ def fill(text: str, values: dict[str, str]) -> str:
     missing = sorted({name for name in _PLACEHOLDER.findall(text) if name not in values})
     if missing:
         raise KeyError(f"scaffold placeholders without a value: {', '.join(missing)}")
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+    return "".join(_fill_line(line, values) for line in text.splitlines(keepends=True))
+
+
+def _fill_line(line: str, values: dict[str, str]) -> str:
+    """One line filled; a comment after the value stays in its column, so the file's comments line up."""
+    def fill_part(part: str) -> str:
+        return _PLACEHOLDER.sub(lambda m: values[m.group(1)], part)
+
+    comment = _TRAILING_COMMENT.search(line)
+    if comment is None or "@@" not in line[:comment.start()]:
+        return fill_part(line)
+    column = comment.end() - 1
+    code = fill_part(line[:comment.start()])
+    return code + " " * max(column - len(code), 2) + fill_part(line[column:])
 
 
 def schedule(every: str) -> tuple[str, str]:

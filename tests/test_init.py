@@ -206,3 +206,11 @@ def test_missing_ignores():
     assert missing_ignores("# build\n/site/\n.socialgit\n") == ["outbox/"]
     assert missing_ignores("site/\n.socialgit/\noutbox/\n") == []
     assert missing_ignores("# outbox/\n") == ["site/", ".socialgit/", "outbox/"]
+
+
+@pytest.mark.parametrize("locale, zone", [("en", "Etc/UTC"), ("fa", "America/Argentina/Buenos_Aires")])
+def test_the_config_comments_line_up_whatever_the_values(locale, zone):
+    files = dict(plan(InitOptions(locale=locale, timezone=zone), datetime(2026, 11, 16, 10, tzinfo=TORONTO)))
+    settings = [line for line in files["socialgit.toml"].splitlines() if re.match(r"#?[a-z_]+ = .*\S  +# ", line)]
+    assert len(settings) > 15
+    assert {line.index("  #") + 2 for line in settings if len(line.split("  #")[0]) < 46} == {47}
