@@ -25,14 +25,14 @@ EXIT_CODES = """\b
 Exit codes: 0 ok · 1 problems found · 2 usage or config error."""
 
 
-def parse_now(value: str | None, zone) -> datetime:
-    """--now: an ISO time; naive means the site's time zone. Default: the clock."""
+def parse_now(value: str | None, zone, option: str = "--now", also: str = "") -> datetime:
+    """--now (or another time option): an ISO time; naive means the site's time zone. Default: the clock."""
     if not value:
         return datetime.now(timezone.utc)
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise UserError(f'--now "{value}" is not a time; write it like 2026-11-16T10:00 or 2026-11-16T15:00Z') from None
+        raise UserError(f'{option} "{value}" is not a time; write it like 2026-11-16T10:00 or 2026-11-16T15:00Z{also}') from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 

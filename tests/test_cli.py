@@ -78,6 +78,14 @@ def test_new_refuses_an_unknown_channel(repo):
     assert "--channels: unknown channel myspace" in result.output
 
 
+def test_a_bad_time_names_the_option_it_came_from(repo):
+    result = CliRunner().invoke(cli, ["new", "Hello", "--at", "tomorrow", "--root", str(repo.root)])
+    assert result.exit_code == 2
+    assert '--at "tomorrow" is not a time' in result.output and "next-best" in result.output
+    result = CliRunner().invoke(cli, ["new", "Hello", "--now", "today", "--root", str(repo.root)])
+    assert result.exit_code == 2 and '--now "today" is not a time' in result.output
+
+
 def test_status_shows_due_next_and_attention(repo):
     import json
     repo.post("due-now", "title: Due now\npublish_at: 2026-11-20 09:45\nchannels: [mastodon]", month="2026/11")

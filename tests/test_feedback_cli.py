@@ -246,6 +246,9 @@ def test_set_without_a_change_is_a_usage_error(inbox):
 
 
 def test_reply_writes_a_reviewable_post_and_links_it_back(inbox):
+    bad = run(inbox, "reply", "mastodon-101", "Hi", "--at", "soon")
+    assert bad.exit_code == 2 and '--at "soon" is not a time' in bad.output
+    assert not (inbox.root / "content/posts").exists()
     result = run(inbox, "reply", "mastodon-101", "So sorry! A replacement is on its way.",
                  "--at", "2026-11-16T13:00", "--now", "2026-11-16T10:00")
     assert result.exit_code == 0, result.output

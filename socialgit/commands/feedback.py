@@ -322,7 +322,8 @@ def reply(item_id, text, at_text, channel, root, now_text):
         raise UserError(f"{item.path}: already answered by post {item.reply_post}; edit that post, or clear "
                         "reply_post in the item to write another")
     name = _reply_channel(config, root, item, channel)
-    at = parse_now(at_text or now_text, config.timezone).astimezone(config.timezone)
+    at = (parse_now(at_text, config.timezone, "--at") if at_text else parse_now(now_text, config.timezone)
+          ).astimezone(config.timezone)
     body = text.strip()
     handle = item.author.handle
     if item.network == "mastodon" and _MASTODON_HANDLE.fullmatch(handle or "") and handle.lstrip("@") not in body:

@@ -49,7 +49,7 @@ def new(title, at_text, channels, draft, root, now_text):
         at = at.astimezone(config.timezone)
         click.echo(f"--at next-best: {why}", err=True)
     elif at_text:
-        at = parse_now(at_text, config.timezone).astimezone(config.timezone)
+        at = parse_now(at_text, config.timezone, "--at", ", or next-best").astimezone(config.timezone)
     else:
         at = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
     posts, _ = load_posts(config)
