@@ -36,6 +36,20 @@ def parse_now(value: str | None, zone, option: str = "--now", also: str = "") ->
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
+def columns(rows: list[tuple], numbers: frozenset[int] = frozenset(), indent: str = "") -> list[str]:
+    """Rows of cells as aligned lines: each column as wide as its widest cell, two spaces apart.
+
+    Channel names, handles and post ids are the team's own and of any length, so no
+    fixed width keeps a table straight. Columns in ``numbers`` align right; the last
+    cell is not padded.
+    """
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))] if cells else []
+    return [indent + "  ".join(
+        cell.rjust(widths[i]) if i in numbers else cell if i == len(row) - 1 else cell.ljust(widths[i])
+        for i, cell in enumerate(row)).rstrip() for row in cells]
+
+
 def root_option(func):
     return click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                         show_default=True, help="The calendar repository (the folder with socialgit.toml).")(func)

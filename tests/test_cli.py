@@ -78,6 +78,16 @@ def test_new_refuses_an_unknown_channel(repo):
     assert "--channels: unknown channel myspace" in result.output
 
 
+def test_tables_fit_names_of_any_length():
+    from socialgit.cli import columns
+    lines = columns([("channel", "new", "detail"), ("mastodon-support-fr", 12, "x"), ("x", 3, "a longer detail")],
+                    numbers=frozenset({1}))
+    assert lines == ["channel              new  detail",
+                     "mastodon-support-fr   12  x",
+                     "x                      3  a longer detail"]
+    assert columns([]) == []
+
+
 def test_a_bad_time_names_the_option_it_came_from(repo):
     result = CliRunner().invoke(cli, ["new", "Hello", "--at", "tomorrow", "--root", str(repo.root)])
     assert result.exit_code == 2
@@ -97,7 +107,7 @@ def test_status_shows_due_next_and_attention(repo):
     out = result.output
     assert re.search(r"Due now \(1\):\n  Fri 2026-11-20 09:45  mastodon +Due now", out)
     assert re.search(r"Next 1:\n  Sat 2026-11-21 09:00  bluesky +Later", out)
-    assert "failed     x            Broken (content/posts/2026/11/broken.md)\n             channel x: refused (403)" in out
+    assert "failed  x  Broken (content/posts/2026/11/broken.md)\n          channel x: refused (403)" in out
 
 
 def test_status_lines_up_titles_however_long_the_channel_lists(repo):

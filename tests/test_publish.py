@@ -109,7 +109,7 @@ def test_due_posts_go_out_once_per_channel_with_committed_receipts(calendar):
 def test_outbox_end_to_end_through_the_cli(calendar):
     result = CliRunner().invoke(cli, ["publish", "--root", str(calendar.root), "--now", NOW])
     assert result.exit_code == 0, result.output
-    assert "due   mastodon     published" in result.output
+    assert "due   mastodon  published  outbox/mastodon/due.json" in result.output
     sent = json.loads((calendar.root / "outbox/mastodon/due.json").read_text())
     assert sent["parts"] == ["Hello!"]
     second = CliRunner().invoke(cli, ["publish", "--root", str(calendar.root), "--now", NOW])

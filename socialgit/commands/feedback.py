@@ -19,7 +19,7 @@ import click
 
 from .. import feedback_store
 from ..classify import HUMAN, classify, confusion_table, score_labels
-from ..cli import EXIT_CODES, Group, cli, now_option, parse_now, root_option, user_errors
+from ..cli import EXIT_CODES, columns, Group, cli, now_option, parse_now, root_option, user_errors
 from ..config import Config, load_config_or_fail
 from ..feedback import FeedbackItem, Judgement, feedback_ids, load_feedback, load_feedback_files
 from ..filecache import FEEDBACK_DIR, POSTS_DIR
@@ -42,6 +42,11 @@ def safe(text: str, one_line: bool = True) -> str:
     if one_line:
         text = " ".join(text.split())
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def _snippet(text: str) -> str:
+    """The start of a comment for a one-line listing; an ellipsis says there is more."""
+    return text if len(text) <= SNIPPET else text[:SNIPPET - 1].rstrip() + "…"
 
 
 def _stamp(moment: datetime | None, zone) -> str:
@@ -165,12 +170,10 @@ def list_items(statuses, sentiment, intent, channel, post, assignee, fmt, root):
         text = json.dumps({"items": [_as_json(i) for i in shown], "counts": counts}, indent=2, ensure_ascii=False)
         click.echo(_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
         return
-    width = max([len(i.id) for i in shown] + [2])
-    for i in shown:
-        mood = i.sentiment.value if i.sentiment else "-"
-        click.echo(f"{i.id:<{width}}  {_stamp(i.created_at, config.timezone)}  {i.status:<8} {mood:<9}"
-                   f"{i.network:<9}{safe(i.assignee or '-'):<14} {safe(i.post or '(mention)'):<24} "
-                   f"{safe(i.body)[:SNIPPET]}")
+    for line in columns([(i.id, _stamp(i.created_at, config.timezone), i.status,
+                          i.sentiment.value if i.sentiment else "-", i.network, safe(i.assignee or "-"),
+                          safe(i.post or "(mention)"), _snippet(safe(i.body))) for i in shown]):
+        click.echo(line)
     summary = " · ".join(f"{state} {n}" for state, n in counts.items() if n)
     filtered = f" (of {len(items)})" if len(shown) != len(items) else ""
     click.echo(f"{len(shown)} item(s){filtered}" + (f": {summary}" if summary else ""))

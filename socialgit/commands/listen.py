@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import gitrepo
-from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
+from ..cli import EXIT_CODES, columns, cli, now_option, parse_now, root_option, user_errors
 from ..config import load_config_or_fail, parse_duration
 from ..fetch import FetchReport, Settings, fetch
 from ..problems import UserError
@@ -29,9 +29,9 @@ def print_report(report: FetchReport) -> None:
     if not report.channels:
         click.echo("No Mastodon or Bluesky channel to fetch from (socialgit.toml [channels.*]).")
     else:
-        click.echo(f"{'channel':<14}{'new':>5}{'updated':>9}{'counts':>8}{'threads':>9}{'requests':>10}")
-        for c in report.channels:
-            click.echo(f"{c.channel:<14}{c.new:>5}{c.updated:>9}{c.counts:>8}{c.threads:>9}{c.requests:>10}")
+        rows = [("channel", "new", "updated", "counts", "threads", "requests")]
+        rows += [(c.channel, c.new, c.updated, c.counts, c.threads, c.requests) for c in report.channels]
+        click.echo("\n".join(columns(rows, numbers=frozenset(range(1, 6)))))
     for c in report.channels:
         if c.stopped:
             click.echo(f"{c.channel}: stopped early: {c.stopped}")

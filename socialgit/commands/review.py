@@ -20,7 +20,7 @@ from ..newpost import write_new_post
 from ..post_files import load_posts
 from ..problems import ERROR, WARNING, Problem, UserError
 from ..summary import diff_posts, render_summary
-from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, shows_progress, user_errors
+from ..cli import EXIT_CODES, columns, cli, now_option, parse_now, root_option, shows_progress, user_errors
 
 
 @cli.command(epilog=EXIT_CODES)
@@ -144,15 +144,13 @@ def status(limit, every, root, now_text):
     click.echo(f"{config.title} · now {_local(now, zone)} {now.astimezone(zone).tzname()}")
     due = timing.due(calendar.posts, calendar.receipts, now, config.grace, config.late)
     click.echo(f"\nDue now ({len(due)}):" if due else "\nNothing is due now.")
-    # columns as wide as their longest entry, so that every title starts under the one above it
-    width = max([12] + [len(item.channel) for item in due])
-    for item in due:
-        click.echo(f"  {_local(item.post.publish_at, zone)}  {item.channel:<{width}} {item.post.title}")
+    for line in columns([(_local(item.post.publish_at, zone), item.channel, item.post.title) for item in due], indent="  "):
+        click.echo(line)
     upcoming = timing.upcoming(calendar.posts, now, limit)
     click.echo(f"\nNext {len(upcoming)}:" if upcoming else "\nNothing is scheduled.")
-    width = max([len(", ".join(post.channels)) for post in upcoming], default=0)
-    for post in upcoming:
-        click.echo(f"  {_local(post.publish_at, zone)}  {', '.join(post.channels):<{width}}  {post.title}")
+    for line in columns([(_local(post.publish_at, zone), ", ".join(post.channels), post.title) for post in upcoming],
+                        indent="  "):
+        click.echo(line)
     attention = []
     for post in calendar.posts:
         mine = calendar.receipts.get(post.id, {})
@@ -166,9 +164,10 @@ def status(limit, every, root, now_text):
     uncertain = [a for a in attention if a[1] == timing.UNCERTAIN]
     shown = attention if every else attention[:len(uncertain) + ATTENTION_LISTED]
     click.echo(f"\nNeeds attention ({len(attention)}):" if attention else "\nNothing needs attention.")
-    width = max([12] + [len(name) for _, _, name, _, _ in shown])
-    for when, state, name, post, why in shown:
-        click.echo(f"  {state:<10} {name:<{width}} {post.title} ({post.path})" + (f"\n             {why}" if why else ""))
+    lines = columns([(state, name, f"{post.title} ({post.path})") for _, state, name, post, _ in shown], indent="  ")
+    under_channel = " " * (4 + max((len(state) for _, state, _, _, _ in shown), default=0))
+    for line, (_, _, _, _, why) in zip(lines, shown):
+        click.echo(line + (f"\n{under_channel}{why}" if why else ""))
     if len(shown) < len(attention):
         click.echo(f"  … and {len(attention) - len(shown)} older failed or missed (`socialgit status --all` lists them)")
     if uncertain:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import click
 
 from .. import receipts as rc
-from ..cli import EXIT_CODES, cli, now_option, parse_now, root_option, user_errors
+from ..cli import EXIT_CODES, columns, cli, now_option, parse_now, root_option, user_errors
 from ..config import load_config_or_fail, parse_duration
 from ..atomic import write_json_atomic
 from ..ledger import read_receipt, receipt_path
@@ -22,10 +22,9 @@ def print_report(report: Report) -> None:
     if not report.rows:
         click.echo("Nothing to publish.")
     else:
-        width = max(4, *(len(r.post) for r in report.rows))
-        click.echo(f"{'post':<{width}}  {'channel':<12} {'state':<15} detail")
-        for row in report.rows:
-            click.echo(f"{row.post:<{width}}  {row.channel:<12} {row.state:<15} {row.detail}")
+        rows = [("post", "channel", "state", "detail")]
+        rows += [(row.post, row.channel, row.state, row.detail) for row in report.rows]
+        click.echo("\n".join(columns(rows)))
     for name in sorted(report.refused):
         click.echo(f"The token for channel {name} was refused: renew it and update the secret named in "
                    "socialgit.toml; its posts wait for the next run.", err=True)
