@@ -11,13 +11,23 @@ NOW = "2026-11-20T10:00"
 
 def run_check(repo, *args):
     result = CliRunner().invoke(cli, ["check", "--root", str(repo.root), "--now", NOW, *args])
-    return result.exit_code, [line for line in result.output.splitlines() if ": " in line and "posts checked" not in line]
+    return result.exit_code, [line for line in result.output.splitlines() if ": " in line and " checked: " not in line]
 
 
 def test_a_clean_calendar_exits_0(repo):
     repo.post("ok", "title: OK\npublish_at: 2026-12-01 09:30\nchannels: [mastodon, bluesky]")
     code, lines = run_check(repo)
     assert (code, lines) == (0, [])
+
+
+def test_a_file_whose_front_matter_cannot_be_read_is_counted_as_checked(repo):
+    repo.post("ok", "title: OK\npublish_at: 2026-12-01 09:30\nchannels: [mastodon]")
+    repo.write("content/posts/2026/12/broken.md", "---\ntitle: [unclosed\n---\nbody\n")
+    result = CliRunner().invoke(cli, ["check", "--root", str(repo.root), "--now", NOW])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "2 posts checked: 1 error(s), 0 warning(s)"
+    result = CliRunner().invoke(cli, ["check", "--root", str(repo.root), "--now", NOW, "--format", "json"])
+    assert json.loads(result.output)["posts"] == 2
 
 
 def test_text_over_a_limit_names_the_part_and_by_how_much(repo):

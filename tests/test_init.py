@@ -58,7 +58,7 @@ def test_init_then_check_build_publish_on_the_outbox(tmp_path):
 
     checked = invoke("check", "--root", str(root), "--now", NOW)
     assert checked.exit_code == 0, checked.output
-    assert "1 posts checked: 0 error(s), 0 warning(s)" in checked.output
+    assert "1 post checked: 0 error(s), 0 warning(s)" in checked.output
 
     if "build" in cli.commands:
         built = invoke("build", "--root", str(root), "--now", NOW)

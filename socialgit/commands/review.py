@@ -87,6 +87,10 @@ def check(paths, base, fmt, strict, root, now_text):
     """
     calendar, problems = load_calendar(root)
     now = parse_now(now_text, calendar.config.timezone)
+    # a file whose front matter cannot be read is no post, but it was checked all the same
+    unreadable = ({p.path for p in problems if p.level == ERROR and p.path.startswith(f"{POSTS_DIR}/")}
+                  - {post.path for post in calendar.posts})
+    checked = len(calendar.posts) + len(unreadable)
     problems = problems + check_calendar(calendar, now)
     from .learn import weak_slot_infos  # info notes: a post in a slot the data says is weak
 
@@ -103,12 +107,12 @@ def check(paths, base, fmt, strict, root, now_text):
     errors = sum(p.level == ERROR for p in problems)
     warnings = sum(p.level == WARNING for p in problems)
     if fmt == "json":
-        click.echo(json.dumps({"errors": errors, "warnings": warnings, "posts": len(calendar.posts),
+        click.echo(json.dumps({"errors": errors, "warnings": warnings, "posts": checked,
                                "problems": [p.__dict__ for p in problems]}, indent=2, ensure_ascii=False))
     else:
         for problem in problems:
             click.echo(_github(problem) if fmt == "github" else str(problem))
-        summary = f"{len(calendar.posts)} posts checked: {errors} error(s), {warnings} warning(s)"
+        summary = f"{checked} post{'' if checked == 1 else 's'} checked: {errors} error(s), {warnings} warning(s)"
         click.echo(summary, err=fmt == "github")
     sys.exit(1 if errors or (strict and warnings) else 0)
 
