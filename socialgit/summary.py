@@ -25,8 +25,10 @@ def _when(moment: datetime | None, config: Config) -> str:
     if moment is None:
         return "no time set"
     local = moment.astimezone(config.timezone)
-    utc = moment.astimezone(timezone.utc)
-    return f"{local:%a %Y-%m-%d %H:%M} {local.tzname()} ({utc:%H:%M} UTC)"
+    shown = f"{local:%a %Y-%m-%d %H:%M} {local.tzname()}"
+    if local.utcoffset():  # a reviewer elsewhere reads UTC; a calendar kept in UTC need not say it twice
+        shown += f" ({moment.astimezone(timezone.utc):%H:%M} UTC)"
+    return shown
 
 
 def diff_posts(base: list[Post], head: list[Post], config: Config) -> list[Change]:

@@ -137,6 +137,17 @@ def test_status_lists_uncertain_first_then_the_newest_failed_and_missed(repo, mo
     assert "older failed or missed" not in every
 
 
+def test_summary_times_say_utc_once():
+    from datetime import datetime
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from socialgit.summary import _when
+    moment = datetime(2026, 12, 5, 14, 30, tzinfo=ZoneInfo("UTC"))
+    assert _when(moment, SimpleNamespace(timezone=ZoneInfo("Etc/UTC"))) == "Sat 2026-12-05 14:30 UTC"
+    assert _when(moment, SimpleNamespace(timezone=ZoneInfo("Asia/Tehran"))) == "Sat 2026-12-05 18:00 +0330 (14:30 UTC)"
+
+
 def test_summary_of_a_pull_request(repo):
     repo.post("moved", "title: Moved\npublish_at: 2026-12-01 09:30\nchannels: [mastodon]")
     repo.post("gone", "title: Gone\npublish_at: 2026-12-02 09:30\nchannels: [mastodon]")
