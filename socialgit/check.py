@@ -20,6 +20,7 @@ from .config import Config
 from .content import Post
 from .ledger import Receipt, parse_instant
 from .problems import Problem, error, warning
+from .receipts import SENT, renamed_error, sent_before
 from .timing import MISSED, channel_state
 
 SPLIT = re.compile(r"^\s*---8<---\s*$")
@@ -103,15 +104,13 @@ def cadence_problems(posts: list[Post], config: Config) -> list[Problem]:
     return problems
 
 
-_SENT = ("published", "pending", "uncertain")  # the network may have the post
-
 
 def receipt_problems(post: Post, receipts: Mapping[str, Receipt], config: Config, now: datetime,
                      feedback_ids: Container[str]) -> list[Problem]:
     """What one post's receipts say: renamed or edited after publishing, missed; and a reply to no comment."""
     problems = []
     for name, receipt in receipts.items():
-        if receipt.state not in _SENT:
+        if receipt.state not in SENT:
             continue
         if receipt.source and receipt.source != post.path:
             problems.append(warning(post.path, 1, f"this post was published on {name} as {receipt.source} and "
@@ -175,11 +174,22 @@ def post_findings(calendar: Calendar, now: datetime, known: Mapping[str, list[Pr
 def calendar_problems(calendar: Calendar, now: datetime) -> list[Problem]:
     """What needs more than one post: cadence, receipts whose post is gone, the runner's heartbeat."""
     ids = {p.id for p in calendar.posts}
-    gone = [warning(receipt.path, None, f"post {post_id} was published on {name} but its file is gone "
-                    "(renamed or deleted); a post with a new id would go out again")
-            for post_id, channels in calendar.receipts.items() if post_id not in ids
-            for name, receipt in channels.items() if receipt.state in _SENT]
-    return cadence_problems(calendar.posts, calendar.config) + gone + heartbeat_problems(calendar, now)
+    gone = [receipt for post_id, channels in calendar.receipts.items() if post_id not in ids
+            for receipt in channels.values() if receipt.state in SENT]
+    renamed, found = [], set()
+    for post in calendar.posts if gone else ():
+        mine = calendar.receipts.get(post.id, {})
+        for name in post.channels:
+            earlier = None if name in mine else sent_before(post, name, gone)
+            if earlier:
+                found.add(earlier.path)
+                renamed.append(error(post.path, post.line("id"),
+                                     renamed_error(post, name, earlier)))
+    gone_problems = [warning(r.path, None, f"post {r.post} was published on {r.channel} but its file is gone "
+                             f"(renamed or deleted); if it was renamed, add 'id: {r.post}' to its front matter, "
+                             "or it may go out again")
+                     for r in gone if r.path not in found]
+    return cadence_problems(calendar.posts, calendar.config) + renamed + gone_problems + heartbeat_problems(calendar, now)
 
 
 def check_calendar(calendar: Calendar, now: datetime, known: Mapping[str, list[Problem]] | None = None,

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from . import leftovers, quicklook, receipts as rc, timing
+from .atomic import write_json_atomic
 from .channels.base import (Channel, Media, NotSent, Outcome, Outgoing, RateLimited, Rejected, ReplyTarget,
                             TokenRefused, UnknownOutcome)
 from .config import Config
 from .content import Post, read_post
-from .atomic import write_json_atomic
-from .ledger import LEDGER_DIR, read_heartbeat, receipt_path
+from .ledger import LEDGER_DIR, Receipt, read_heartbeat, receipt_path
 from .post_files import Slot, load_slots
 from .problems import ERROR, UserError
 from .state import state_dir
@@ -108,7 +108,8 @@ class Runner:
         scan = quicklook.scan_ledger(self.root, self.use_cache)
         if not self.dry_run:
             self._commit_leftovers(scan)
-        slots = {s.id: s for s in load_slots(self.config, self.use_cache) if s.usable}
+        every_slot = load_slots(self.config, self.use_cache)
+        slots = {s.id: s for s in every_slot if s.usable}
         pending = sorted((post_id, name) for post_id, channels in scan.states.items() if post_id in slots
                          for name, state in channels.items() if state == "pending" and self._wanted(name))
         reconciled = False
@@ -120,6 +121,8 @@ class Runner:
                 self._reconcile(post, name, receipt.data)
         if reconciled and not self.dry_run:
             scan = quicklook.scan_ledger(self.root, self.use_cache)
+        # receipts whose post file is gone: a renamed post must not go out a second time
+        self._scan, self._gone_ids = scan, _gone_with_sent(scan, {s.id for s in every_slot})
         hashes = quicklook.PayloadHashes(self.config, self.use_cache)
         started = [s for s in slots.values() if not s.is_draft and s.publish_at and s.publish_at <= self.now]
         for slot in sorted(started, key=lambda s: (s.publish_at, s.id)):
@@ -208,6 +211,15 @@ class Runner:
 
     # --- one post on one channel -----------------------------------------------------------
     def _publish(self, post: Post, name: str, prior: dict | None) -> None:
+        earlier = self._sent_before(post, name)
+        if earlier:
+            why = rc.renamed_error(post, name, earlier)
+            if self.dry_run:
+                self.report.rows.append(Row(post.id, name, "would refuse", why))
+            else:  # a failed receipt, not retried unless the text changes: the team sees why on the site too
+                attempt = rc.new_attempt(post, name, prior, self.now)
+                self._record(post, name, rc.settle(attempt, "failed", self.now, error=why), why)
+            return
         if self.dry_run:
             self.report.rows.append(Row(post.id, name, "would publish", _preview(post.parts_for(name))))
             return
@@ -305,6 +317,12 @@ class Runner:
         self.report.rows.append(Row(post.id, name, receipt["state"], detail))
 
     # --- helpers -------------------------------------------------------------------------------
+    def _sent_before(self, post: Post, name: str) -> Receipt | None:
+        """A receipt of a post whose file is gone that sent this very text on ``name`` (read only then)."""
+        gone = [self._scan.receipt(self.root, post_id, name)[0] for post_id, channels in self._gone_ids.items()
+                if name in channels]
+        return rc.sent_before(post, name, [receipt for receipt in gone if receipt])
+
     def _channel(self, name: str) -> Channel | None:
         if name in self._broken:
             return None
@@ -363,6 +381,13 @@ class Runner:
 
     def _tried_ok(self) -> set[str]:
         return {r.channel for r in self.report.rows if r.state == "published"}
+
+
+def _gone_with_sent(scan: quicklook.LedgerScan, post_ids: set[str]) -> dict[str, set[str]]:
+    """post id → channels it was sent on, for receipts whose post file is gone (renamed or deleted)."""
+    return {post_id: {name for name, state in channels.items() if state in rc.SENT}
+            for post_id, channels in scan.states.items()
+            if post_id not in post_ids and any(state in rc.SENT for state in channels.values())}
 
 
 class _NeedsPost(Exception):

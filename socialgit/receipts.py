@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Iterable
 
 from .content import Post
+from .ledger import Receipt
 
+SENT = ("published", "pending", "uncertain")  # the network may have the post
 MAX_ATTEMPTS = 5
 FIRST_BACKOFF = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
@@ -27,6 +29,24 @@ def stamp(moment: datetime) -> str:
 def idempotency_key(post_id: str, channel: str, payload_hash: str) -> str:
     digest = hashlib.sha256(f"{post_id}|{channel}|{payload_hash}".encode("utf-8")).hexdigest()
     return f"sg-{digest[:32]}"
+
+
+def sent_before(post: Post, channel: str, gone: Iterable[Receipt]) -> Receipt | None:
+    """The receipt, among those of posts whose file is gone, that sent this post's very text on this channel.
+
+    A post's id is its file's slug unless the front matter sets one, so renaming a
+    published post's file makes a new post of it: without this, the runner would
+    publish it a second time.
+    """
+    payload = post.payload_hash(channel)
+    return next((receipt for receipt in gone if receipt.channel == channel and receipt.state in SENT
+                 and receipt.payload_hash == payload and receipt.post != post.id), None)
+
+
+def renamed_error(post: Post, channel: str, receipt: Receipt) -> str:
+    return (f"this text went out on {channel} before, as post {receipt.post}, whose file is gone: renamed, the post "
+            f"has a new id and would go out twice. Add 'id: {receipt.post}' to its front matter to keep its "
+            "receipts, or change the text if it is a new post")
 
 
 def backoff(attempts: int) -> timedelta:

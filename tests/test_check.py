@@ -96,6 +96,27 @@ def test_a_published_post_edited_or_renamed_since_is_reported(repo):
     ]
 
 
+def test_a_published_post_whose_file_was_renamed_is_an_error_until_it_keeps_its_id(repo):
+    from socialgit.plaintext import payload_hash
+    write_receipt(repo, "gone", "mastodon", "content/posts/2026/11/gone.md", payload_hash(["Same text"]))
+    write_receipt(repo, "other", "mastodon", "content/posts/2026/11/other.md", payload_hash(["Other text"]))
+    path = repo.post("renamed", "title: R\npublish_at: 2026-11-20 09:30\nchannels: [mastodon]", "Same text",
+                     month="2026/11")
+    code, lines = run_check(repo)
+    assert code == 1
+    assert lines == [
+        "content/ledger/other/mastodon.json: warning: post other was published on mastodon but its file is gone "
+        "(renamed or deleted); if it was renamed, add 'id: other' to its front matter, or it may go out again",
+        f"{path}:1: error: this text went out on mastodon before, as post gone, whose file is gone: renamed, the "
+        "post has a new id and would go out twice. Add 'id: gone' to its front matter to keep its receipts, or "
+        "change the text if it is a new post",
+    ]
+    repo.post("renamed", "id: gone\ntitle: R\npublish_at: 2026-11-20 09:30\nchannels: [mastodon]", "Same text",
+              month="2026/11")
+    code, lines = run_check(repo)
+    assert code == 0 and "renamed since; it will not be published again" in lines[-1]
+
+
 def test_an_unchanged_published_post_is_quiet(repo):
     from socialgit.plaintext import payload_hash
     path = repo.post("pub", "title: P\npublish_at: 2026-11-10 09:00\nchannels: [mastodon]", "Same", month="2026/11")

@@ -257,6 +257,41 @@ def test_a_rejected_post_waits_for_an_edit(calendar):
     assert [(r.post, r.state) for r in report.rows] == [("due", "published")]
 
 
+def test_a_published_post_renamed_is_not_sent_again(calendar):
+    net = FakeNetwork()
+    runner(calendar, net).run()
+    assert net.calls == 2
+    # the slug is the id: renaming the file makes "due" a new post, "due-renamed"
+    calendar.git("mv", "content/posts/2026/12/due.md", "content/posts/2026/12/due-renamed.md")
+    calendar.commit("rename")
+    dry = runner(calendar, net, dry_run=True).run()
+    assert {(r.post, r.channel, r.state) for r in dry.rows} == {
+        ("due-renamed", "mastodon", "would refuse"), ("due-renamed", "bluesky", "would refuse")}
+    report = runner(calendar, net).run()
+    assert net.calls == 2 and not report.ok
+    assert {(r.post, r.state) for r in report.rows} == {("due-renamed", "failed")}
+    refused = receipt(calendar, "due-renamed", "mastodon")
+    assert refused["state"] == "failed" and refused["retryable"] is False
+    assert "as post due, whose file is gone" in refused["error"] and "'id: due'" in refused["error"]
+    assert runner(calendar, net, now="2026-12-01T10:05").run().rows == []  # not retried every minute
+    assert calendar.git("status", "--porcelain") == ""
+    # kept under its old id, it is the published post it always was
+    calendar.post("due-renamed", "id: due\ntitle: Due\npublish_at: 2026-12-01 09:30\nchannels: [mastodon, bluesky]",
+                  "Hello!")
+    calendar.commit("keep the id")
+    assert runner(calendar, net, now="2026-12-01T10:06").run().rows == [] and net.calls == 2
+
+
+def test_a_deleted_post_does_not_stop_a_new_one_with_other_text(calendar):
+    net = FakeNetwork()
+    runner(calendar, net, only_channel="mastodon").run()
+    (calendar.root / "content/posts/2026/12/due.md").unlink()
+    calendar.post("fresh", "title: Fresh\npublish_at: 2026-12-01 09:40\nchannels: [mastodon]", "Something new")
+    calendar.commit("replace")
+    report = runner(calendar, net, only_channel="mastodon").run()
+    assert [(r.post, r.state) for r in report.rows] == [("fresh", "published")]
+
+
 def test_push_rebases_when_the_remote_moved_and_never_reposts(calendar, tmp_path):
     remote = tmp_path.parent / (tmp_path.name + "-remote.git")
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
