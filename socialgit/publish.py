@@ -97,6 +97,7 @@ class Runner:
         self.grace = self.grace or self.config.grace
         self._channels: dict[str, Channel] = {}
         self._broken: dict[str, str] = {}  # channel → why it cannot be used this run
+        self._missed: list[tuple[Path, str]] = []  # (receipt, "post on channel") of missed posts, committed at the end
 
     # --- the run -------------------------------------------------------------------------
     def run(self) -> Report:
@@ -151,6 +152,9 @@ class Runner:
             if close:
                 close()
         if not self.dry_run:
+            if self._missed:
+                self._commit([path for path, _ in self._missed], f"publish: {self._missed[0][1]} missed"
+                             if len(self._missed) == 1 else f"publish: {len(self._missed)} missed past their grace window")
             self._heartbeat()
             if self.push and self.commit:
                 from . import gitrepo
@@ -204,7 +208,15 @@ class Runner:
     def _consider(self, post: Post, name: str, receipt) -> None:
         step = timing.next_step(post, name, receipt, self.now, self.grace, self.config.late)
         if step == timing.RECORD_MISSED:
-            self._record(post, name, rc.missed(post, name, self.now), "missed: past its grace window")
+            if self.dry_run:
+                self.report.rows.append(Row(post.id, name, "would record missed", "past its grace window"))
+                return
+            # nothing is sent, so nothing to commit before a network call: one commit for them all,
+            # not one each (a calendar adopted with a year of past posts would get hundreds)
+            path = receipt_path(self.root, post.id, name)
+            write_json_atomic(path, rc.missed(post, name, self.now))
+            self._missed.append((path, f"{post.id} on {name}"))
+            self.report.rows.append(Row(post.id, name, "missed", "missed: past its grace window"))
         elif step == timing.PUBLISH_NOW:
             revived = timing.revived(post, receipt, self.config.late)
             self._publish(post, name, receipt.data if receipt and not revived else None)

@@ -149,6 +149,24 @@ def test_past_grace_skip_records_missed_and_hold_waits(calendar):
     assert ("old", "missed") in states and ("anyway", "published") in states
     assert not any(r.post == "held" for r in report.rows)
     assert receipt(calendar, "old", "mastodon")["state"] == "missed"
+    assert "socialgit bot|publish: old on mastodon missed" in committed(calendar)
+
+
+def test_missed_posts_are_recorded_in_one_commit_and_not_by_a_dry_run(calendar):
+    for day in range(1, 31):
+        calendar.post(f"past-{day}", f"title: Past {day}\npublish_at: 2026-11-{day:02} 09:00\nchannels: [mastodon]",
+                      month="2026/11")
+    calendar.commit("a month of past posts")
+    before = committed(calendar)
+    dry = runner(calendar, dry_run=True).run()
+    assert sum(r.state == "would record missed" for r in dry.rows) == 30
+    assert committed(calendar) == before and not (calendar.root / "content/ledger").exists()
+    report = runner(calendar).run()
+    assert sum(r.state == "missed" for r in report.rows) == 30
+    added = committed(calendar)[:len(committed(calendar)) - len(before)]
+    assert "socialgit bot|publish: 30 missed past their grace window" in added
+    assert not any(line.endswith(" missed") and "past-" in line for line in added)
+    assert calendar.git("status", "--porcelain") == ""
 
 
 def test_unknown_outcome_is_reconciled_not_retried(calendar):
