@@ -20,7 +20,7 @@ from .config import Config
 from .content import Post
 from .ledger import Receipt, parse_instant
 from .problems import Problem, error, warning
-from .receipts import SENT, renamed_error, sent_before
+from .receipts import SENT, could_have_sent, gone_channels, orphans, renamed_error, sent_before
 from .timing import MISSED, channel_state
 
 SPLIT = re.compile(r"^\s*---8<---\s*$")
@@ -119,7 +119,8 @@ def receipt_problems(post: Post, receipts: Mapping[str, Receipt], config: Config
             problems.append(warning(post.path, post.body_line, f"this post was published on {name} and its text "
                                     "has been edited since; the edit will not be published"))
     missed = [c for c in post.channels if channel_state(post, receipts.get(c), now, config.grace, config.late) == MISSED]
-    if missed and not post.is_draft:
+    moved = gone_channels({name: receipt.state for name, receipt in receipts.items()}, config.channels)
+    if missed and not post.is_draft and not moved:  # a renamed channel is renamed_problems' to tell
         when = post.publish_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
         problems.append(warning(post.path, post.line("publish_at"),
                                 f"was due {when} and never published on {', '.join(missed)}; move publish_at "
@@ -172,24 +173,48 @@ def post_findings(calendar: Calendar, now: datetime, known: Mapping[str, list[Pr
 
 
 def calendar_problems(calendar: Calendar, now: datetime) -> list[Problem]:
-    """What needs more than one post: cadence, receipts whose post is gone, the runner's heartbeat."""
-    ids = {p.id for p in calendar.posts}
-    gone = [receipt for post_id, channels in calendar.receipts.items() if post_id not in ids
-            for receipt in channels.values() if receipt.state in SENT]
-    renamed, found = [], set()
-    for post in calendar.posts if gone else ():
+    """What needs more than one post: cadence, receipts left under an old name, the runner's heartbeat."""
+    return (cadence_problems(calendar.posts, calendar.config) + renamed_problems(calendar)
+            + heartbeat_problems(calendar, now))
+
+
+def renamed_problems(calendar: Calendar) -> list[Problem]:
+    """Receipts under a post id or channel name that is gone, and posts that would send their text again.
+
+    A renamed file is told on the post; a renamed channel, which moves every post's
+    receipts at once, in one error per old and new name.
+    """
+    channels, ids = calendar.config.channels, {p.id for p in calendar.posts}
+    states = {post_id: {name: r.state for name, r in mine.items()} for post_id, mine in calendar.receipts.items()}
+    orphaned = orphans(states, ids, channels)
+    problems, matched, moved = [], set(), {}  # moved: (old channel, new channel) → post ids
+    for post in calendar.posts if orphaned else ():
         mine = calendar.receipts.get(post.id, {})
-        for name in post.channels:
-            earlier = None if name in mine else sent_before(post, name, gone)
-            if earlier:
-                found.add(earlier.path)
-                renamed.append(error(post.path, post.line("id"),
-                                     renamed_error(post, name, earlier)))
-    gone_problems = [warning(r.path, None, f"post {r.post} was published on {r.channel} but its file is gone "
-                             f"(renamed or deleted); if it was renamed, add 'id: {r.post}' to its front matter, "
-                             "or it may go out again")
-                     for r in gone if r.path not in found]
-    return cadence_problems(calendar.posts, calendar.config) + renamed + gone_problems + heartbeat_problems(calendar, now)
+        for name in [name for name in post.channels if name not in mine]:
+            earlier = sent_before(post, name, [calendar.receipts[post_id][channel] for post_id, channel
+                                               in could_have_sent(orphaned, post.id, name, channels, ids)])
+            if earlier is None:
+                continue
+            matched.add(earlier.path)
+            if earlier.post != post.id:
+                problems.append(error(post.path, post.line("id"), renamed_error(post, name, earlier)))
+            else:
+                moved.setdefault((earlier.channel, name), []).append(post.id)
+    problems += [error("socialgit.toml", None, f"{len(posts)} post(s) went out on channel {old}, which socialgit.toml "
+                       f"no longer has, with the text they would now send on {new}, where they are not sent (they "
+                       f"would go out twice). If {old} was renamed {new}, move their receipts: git mv "
+                       f"content/ledger/POST/{old}.json content/ledger/POST/{new}.json for {_listed(posts)}")
+                 for (old, new), posts in sorted(moved.items())]
+    problems += [warning(r.path, None, f"post {r.post} was published on {r.channel} but its file is gone "
+                         f"(renamed or deleted); if it was renamed, add 'id: {r.post}' to its front matter, "
+                         "or it may go out again")
+                 for post_id, names in orphaned.items() if post_id not in ids
+                 for r in (calendar.receipts[post_id][name] for name in names) if r.path not in matched]
+    return problems
+
+
+def _listed(ids: list[str], shown: int = 3) -> str:
+    return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
 def check_calendar(calendar: Calendar, now: datetime, known: Mapping[str, list[Problem]] | None = None,

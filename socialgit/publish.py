@@ -74,7 +74,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not any(r.state in ("failed", "uncertain") for r in self.rows) and not self.push_error
+        return not any(r.state in ("failed", "uncertain", "held") for r in self.rows) and not self.push_error
 
 
 @dataclass
@@ -122,8 +122,9 @@ class Runner:
                 self._reconcile(post, name, receipt.data)
         if reconciled and not self.dry_run:
             scan = quicklook.scan_ledger(self.root, self.use_cache)
-        # receipts whose post file is gone: a renamed post must not go out a second time
-        self._scan, self._gone_ids = scan, _gone_with_sent(scan, {s.id for s in every_slot})
+        # receipts under a post id or channel name since renamed: what they sent must not go out twice
+        self._scan, self._post_ids = scan, {s.id for s in every_slot}
+        self._orphans = rc.orphans(scan.states, self._post_ids, self.config.channels)
         hashes = quicklook.PayloadHashes(self.config, self.use_cache)
         started = [s for s in slots.values() if not s.is_draft and s.publish_at and s.publish_at <= self.now]
         for slot in sorted(started, key=lambda s: (s.publish_at, s.id)):
@@ -143,6 +144,9 @@ class Runner:
                     receipts[name] = receipt
             glance = _Glance(slot, hashes)
             names = [n for n in names if n in receipts and self._may_act(glance, n, receipts[n])]
+            if rc.gone_channels(mine, self.config.channels) and timing.is_late(glance, self.now, self.grace):
+                # sent on a channel since renamed, perhaps: no missed receipt in the way of moving its receipts
+                names = [n for n in names if receipts[n] is not None]
             post = self._full(slot) if names else None
             for name in names if post else ():
                 self._consider(post, name, receipts[name])
@@ -226,7 +230,9 @@ class Runner:
         earlier = self._sent_before(post, name)
         if earlier:
             why = rc.renamed_error(post, name, earlier)
-            if self.dry_run:
+            if earlier.channel != name:  # no receipt: it would stand in the way of moving the old one to this name
+                self.report.rows.append(Row(post.id, name, "would hold" if self.dry_run else "held", why))
+            elif self.dry_run:
                 self.report.rows.append(Row(post.id, name, "would refuse", why))
             else:  # a failed receipt, not retried unless the text changes: the team sees why on the site too
                 attempt = rc.new_attempt(post, name, prior, self.now)
@@ -330,10 +336,10 @@ class Runner:
 
     # --- helpers -------------------------------------------------------------------------------
     def _sent_before(self, post: Post, name: str) -> Receipt | None:
-        """A receipt of a post whose file is gone that sent this very text on ``name`` (read only then)."""
-        gone = [self._scan.receipt(self.root, post_id, name)[0] for post_id, channels in self._gone_ids.items()
-                if name in channels]
-        return rc.sent_before(post, name, [receipt for receipt in gone if receipt])
+        """An orphaned receipt that sent this very text, as ``name`` under an old name (read only then)."""
+        read = [self._scan.receipt(self.root, owner, channel)[0] for owner, channel
+                in rc.could_have_sent(self._orphans, post.id, name, self.config.channels, self._post_ids)]
+        return rc.sent_before(post, name, [receipt for receipt in read if receipt])
 
     def _channel(self, name: str) -> Channel | None:
         if name in self._broken:
@@ -393,13 +399,6 @@ class Runner:
 
     def _tried_ok(self) -> set[str]:
         return {r.channel for r in self.report.rows if r.state == "published"}
-
-
-def _gone_with_sent(scan: quicklook.LedgerScan, post_ids: set[str]) -> dict[str, set[str]]:
-    """post id → channels it was sent on, for receipts whose post file is gone (renamed or deleted)."""
-    return {post_id: {name for name, state in channels.items() if state in rc.SENT}
-            for post_id, channels in scan.states.items()
-            if post_id not in post_ids and any(state in rc.SENT for state in channels.values())}
 
 
 class _NeedsPost(Exception):

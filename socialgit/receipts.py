@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any, Container, Iterable, Mapping
 
 from .content import Post
 from .ledger import Receipt
@@ -31,22 +31,56 @@ def idempotency_key(post_id: str, channel: str, payload_hash: str) -> str:
     return f"sg-{digest[:32]}"
 
 
-def sent_before(post: Post, channel: str, gone: Iterable[Receipt]) -> Receipt | None:
-    """The receipt, among those of posts whose file is gone, that sent this post's very text on this channel.
+def orphans(states: Mapping[str, Mapping[str, str]], post_ids: Container[str],
+            channels: Container[str]) -> dict[str, list[str]]:
+    """post id → channels of its sent receipts that no post file or no channel answers to any more.
 
-    A post's id is its file's slug unless the front matter sets one, so renaming a
-    published post's file makes a new post of it: without this, the runner would
-    publish it a second time.
+    Receipts are filed by post id and channel name, and both can be renamed: a post
+    file (its slug is its id unless the front matter sets one) or a channel in
+    socialgit.toml. The receipts stay under the old names and the post looks unsent.
+    ``states``: post id → channel → state, of every receipt.
     """
+    found = {}
+    for post_id, mine in states.items():
+        names = [name for name, state in mine.items()
+                 if state in SENT and (post_id not in post_ids or name not in channels)]
+        if names:
+            found[post_id] = names
+    return found
+
+
+def could_have_sent(orphaned: Mapping[str, list[str]], post_id: str, channel: str, channels: Container[str],
+                    post_ids: Container[str]) -> list[tuple[str, str]]:
+    """(post id, channel) of the orphaned receipts that may be post ``post_id`` on ``channel`` under old names.
+
+    Those of the post itself on channels that are gone, and those of posts whose file
+    is gone on this channel or on one that is gone; not another live post's, nor one
+    on another channel that still exists (another account).
+    """
+    return [(owner, name) for owner, names in orphaned.items() if owner == post_id or owner not in post_ids
+            for name in names if name == channel or name not in channels]
+
+
+def sent_before(post: Post, channel: str, candidates: Iterable[Receipt]) -> Receipt | None:
+    """The receipt, among ``candidates`` (could_have_sent's), that sent the very text ``post`` would send now."""
     payload = post.payload_hash(channel)
-    return next((receipt for receipt in gone if receipt.channel == channel and receipt.state in SENT
-                 and receipt.payload_hash == payload and receipt.post != post.id), None)
+    return next((receipt for receipt in candidates if receipt.state in SENT and receipt.payload_hash == payload
+                 and (receipt.post, receipt.channel) != (post.id, channel)), None)
 
 
 def renamed_error(post: Post, channel: str, receipt: Receipt) -> str:
-    return (f"this text went out on {channel} before, as post {receipt.post}, whose file is gone: renamed, the post "
-            f"has a new id and would go out twice. Add 'id: {receipt.post}' to its front matter to keep its "
-            "receipts, or change the text if it is a new post")
+    as_post = f", as post {receipt.post}, whose file is gone" if receipt.post != post.id else ""
+    gone = f"; socialgit.toml has no channel {receipt.channel} any more" if receipt.channel != channel else ""
+    fixes = ([f"add 'id: {receipt.post}' to its front matter"] if as_post else []) + (
+        [f"move the receipt: git mv content/ledger/{receipt.post}/{receipt.channel}.json "
+         f"content/ledger/{receipt.post}/{channel}.json"] if gone else [])
+    return (f"this text went out on {receipt.channel} before{as_post}{gone}; it is not sent again on {channel}. "
+            f"If it was renamed, {' and '.join(fixes)}; if it is a new post, change the text")
+
+
+def gone_channels(receipts: Mapping[str, str], channels: Container[str]) -> list[str]:
+    """Channels, among channel → state of one post's receipts, that it was sent on and socialgit.toml no longer has."""
+    return sorted(name for name, state in receipts.items() if state in SENT and name not in channels)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -107,14 +107,32 @@ def test_a_published_post_whose_file_was_renamed_is_an_error_until_it_keeps_its_
     assert lines == [
         "content/ledger/other/mastodon.json: warning: post other was published on mastodon but its file is gone "
         "(renamed or deleted); if it was renamed, add 'id: other' to its front matter, or it may go out again",
-        f"{path}:1: error: this text went out on mastodon before, as post gone, whose file is gone: renamed, the "
-        "post has a new id and would go out twice. Add 'id: gone' to its front matter to keep its receipts, or "
-        "change the text if it is a new post",
+        f"{path}:1: error: this text went out on mastodon before, as post gone, whose file is gone; it is not sent "
+        "again on mastodon. If it was renamed, add 'id: gone' to its front matter; if it is a new post, change the "
+        "text",
     ]
     repo.post("renamed", "id: gone\ntitle: R\npublish_at: 2026-11-20 09:30\nchannels: [mastodon]", "Same text",
               month="2026/11")
     code, lines = run_check(repo)
     assert code == 0 and "renamed since; it will not be published again" in lines[-1]
+
+
+def test_posts_sent_on_a_channel_since_renamed_are_an_error_until_their_receipts_move(repo):
+    from socialgit.plaintext import payload_hash
+    for day, post in enumerate(("a", "b", "c", "d"), start=10):
+        repo.post(post, f"title: P\npublish_at: 2026-11-{day} 09:00\nchannels: [mastodon, bluesky]", month="2026/11")
+        for channel in ("oldmasto", "bluesky"):
+            write_receipt(repo, post, channel, f"content/posts/2026/11/{post}.md", payload_hash(["Hello world."]))
+    code, lines = run_check(repo)
+    assert code == 1
+    assert lines == ["socialgit.toml: error: 4 post(s) went out on channel oldmasto, which socialgit.toml no longer "
+                     "has, with the text they would now send on mastodon, where they are not sent (they would go out "
+                     "twice). If "
+                     "oldmasto was renamed mastodon, move their receipts: git mv content/ledger/POST/oldmasto.json "
+                     "content/ledger/POST/mastodon.json for a, b, c and 1 more"]
+    for post in ("a", "b", "c", "d"):
+        (repo.root / f"content/ledger/{post}/oldmasto.json").rename(repo.root / f"content/ledger/{post}/mastodon.json")
+    assert run_check(repo) == (0, [])
 
 
 def test_an_unchanged_published_post_is_quiet(repo):

@@ -300,6 +300,66 @@ def test_a_published_post_renamed_is_not_sent_again(calendar):
     assert runner(calendar, net, now="2026-12-01T10:06").run().rows == [] and net.calls == 2
 
 
+def test_a_channel_renamed_in_the_config_does_not_send_its_posts_again(calendar):
+    net = FakeNetwork()
+    calendar.post("old", "title: Old\npublish_at: 2026-11-20 09:00\nchannels: [mastodon]", month="2026/11")
+    calendar.commit("an older post")
+    runner(calendar, net, now="2026-11-20T09:05").run()
+    runner(calendar, net).run()
+    assert net.calls == 3  # old, then due on both channels
+    # [channels.mastodon] becomes [channels.masto], and every post says so
+    toml = calendar.root / "socialgit.toml"
+    toml.write_text(toml.read_text().replace("[channels.mastodon]", "[channels.masto]"))
+    for rel in ("2026/12/due.md", "2026/12/later.md", "2026/12/idea.md", "2026/11/old.md"):
+        path = calendar.root / "content/posts" / rel
+        path.write_text(path.read_text().replace("mastodon", "masto"))
+    calendar.commit("rename the channel")
+    dry = runner(calendar, net, now="2026-12-01T10:05", dry_run=True).run()
+    assert [(r.post, r.channel, r.state) for r in dry.rows] == [("due", "masto", "would hold")]
+    report = runner(calendar, net, now="2026-12-01T10:05").run()
+    assert net.calls == 3 and not report.ok
+    assert [(r.post, r.channel, r.state) for r in report.rows] == [("due", "masto", "held")]
+    assert "git mv content/ledger/due/mastodon.json content/ledger/due/masto.json" in report.rows[0].detail
+    # nothing recorded: neither for the post in its window nor as missed for the older one
+    assert not (calendar.root / "content/ledger/due/masto.json").exists()
+    assert not (calendar.root / "content/ledger/old/masto.json").exists()
+    for post in ("due", "old"):
+        calendar.git("mv", f"content/ledger/{post}/mastodon.json", f"content/ledger/{post}/masto.json")
+    calendar.commit("move the receipts")
+    assert runner(calendar, net, now="2026-12-01T10:06").run().rows == [] and net.calls == 3
+
+
+def test_a_post_renamed_in_the_same_change_as_its_channel_is_held(calendar):
+    net = FakeNetwork()
+    runner(calendar, net, only_channel="mastodon").run()
+    toml = calendar.root / "socialgit.toml"
+    toml.write_text(toml.read_text().replace("[channels.mastodon]", "[channels.masto]"))
+    (calendar.root / "content/posts/2026/12/due.md").unlink()
+    calendar.post("due-again", "title: Due\npublish_at: 2026-12-01 09:30\nchannels: [masto]", "Hello!")
+    calendar.post("later", "title: Later\npublish_at: 2026-12-02 09:30\nchannels: [masto]")
+    calendar.post("idea", "title: Idea\nstatus: draft\npublish_at: 2026-12-01 08:00\nchannels: [masto]")
+    calendar.commit("rename the post and the channel")
+    report = runner(calendar, net, now="2026-12-01T10:05").run()
+    assert net.calls == 1 and [(r.post, r.state) for r in report.rows] == [("due-again", "held")]
+    assert ("add 'id: due' to its front matter and move the receipt: git mv content/ledger/due/mastodon.json "
+            "content/ledger/due/masto.json") in report.rows[0].detail
+    result = CliRunner().invoke(cli, ["check", "--root", str(calendar.root), "--now", "2026-12-01T10:05"])
+    assert result.exit_code == 1 and "due-again.md:1: error: this text went out on mastodon before" in result.output
+
+
+def test_a_post_moved_to_another_channel_with_new_text_goes_out_there(calendar):
+    net = FakeNetwork()
+    runner(calendar, net, only_channel="mastodon").run()
+    toml = calendar.root / "socialgit.toml"
+    toml.write_text(toml.read_text().replace("[channels.mastodon]", "[channels.masto]"))
+    calendar.post("due", "title: Due\npublish_at: 2026-12-01 09:30\nchannels: [masto]", "Hello, new account!")
+    calendar.post("later", "title: Later\npublish_at: 2026-12-02 09:30\nchannels: [masto]")
+    calendar.post("idea", "title: Idea\nstatus: draft\npublish_at: 2026-12-01 08:00\nchannels: [masto]")
+    calendar.commit("another account, and the post says something else there")
+    report = runner(calendar, net, now="2026-12-01T10:05").run()
+    assert [(r.post, r.channel, r.state) for r in report.rows] == [("due", "masto", "published")]
+
+
 def test_a_deleted_post_does_not_stop_a_new_one_with_other_text(calendar):
     net = FakeNetwork()
     runner(calendar, net, only_channel="mastodon").run()
