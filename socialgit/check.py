@@ -184,15 +184,13 @@ def renamed_problems(calendar: Calendar) -> list[Problem]:
     A renamed file is told on the post; a renamed channel, which moves every post's
     receipts at once, in one error per old and new name.
     """
-    channels, ids = calendar.config.channels, {p.id for p in calendar.posts}
-    states = {post_id: {name: r.state for name, r in mine.items()} for post_id, mine in calendar.receipts.items()}
-    orphaned = orphans(states, ids, channels)
+    ids = {p.id for p in calendar.posts}
+    orphaned = orphaned_receipts(calendar)
     problems, matched, moved = [], set(), {}  # moved: (old channel, new channel) → post ids
     for post in calendar.posts if orphaned else ():
         mine = calendar.receipts.get(post.id, {})
         for name in [name for name in post.channels if name not in mine]:
-            earlier = sent_before(post, name, [calendar.receipts[post_id][channel] for post_id, channel
-                                               in could_have_sent(orphaned, post.id, name, channels, ids)])
+            earlier = sent_under_old_names(calendar, orphaned, ids, post, name)
             if earlier is None:
                 continue
             matched.add(earlier.path)
@@ -211,6 +209,19 @@ def renamed_problems(calendar: Calendar) -> list[Problem]:
                  for post_id, names in orphaned.items() if post_id not in ids
                  for r in (calendar.receipts[post_id][name] for name in names) if r.path not in matched]
     return problems
+
+
+def orphaned_receipts(calendar: Calendar) -> dict[str, list[str]]:
+    """receipts.orphans of the calendar: sent receipts whose post id or channel name is gone."""
+    states = {post_id: {name: r.state for name, r in mine.items()} for post_id, mine in calendar.receipts.items()}
+    return orphans(states, {p.id for p in calendar.posts}, calendar.config.channels)
+
+
+def sent_under_old_names(calendar: Calendar, orphaned: Mapping[str, list[str]], ids: Container[str], post: Post,
+                         name: str) -> Receipt | None:
+    """The orphaned receipt that sent the text ``post`` would send on ``name`` (``ids``: every post's): held."""
+    return sent_before(post, name, [calendar.receipts[owner][channel] for owner, channel
+                                    in could_have_sent(orphaned, post.id, name, calendar.config.channels, ids)])
 
 
 def _listed(ids: list[str], shown: int = 3) -> str:

@@ -345,6 +345,8 @@ def test_a_post_renamed_in_the_same_change_as_its_channel_is_held(calendar):
             "content/ledger/due/masto.json") in report.rows[0].detail
     result = CliRunner().invoke(cli, ["check", "--root", str(calendar.root), "--now", "2026-12-01T10:05"])
     assert result.exit_code == 1 and "due-again.md:1: error: this text went out on mastodon before" in result.output
+    status = CliRunner().invoke(cli, ["status", "--root", str(calendar.root), "--now", "2026-12-01T10:05"])
+    assert "masto  Due  (held: sent before under an old name; see `socialgit check`)" in status.output
 
 
 def test_a_post_moved_to_another_channel_with_new_text_goes_out_there(calendar):

@@ -12,7 +12,7 @@ import click
 
 from .. import gitrepo, timing
 from ..calendar import load_calendar
-from ..check import check_calendar, only_paths
+from ..check import check_calendar, only_paths, orphaned_receipts, sent_under_old_names
 from ..config import load_config_or_fail
 from ..content import parse_posts
 from ..filecache import POSTS_DIR
@@ -148,7 +148,14 @@ def status(limit, every, root, now_text):
     click.echo(f"{config.title} · now {_local(now, zone)} {now.astimezone(zone).tzname()}")
     due = timing.due(calendar.posts, calendar.receipts, now, config.grace, config.late)
     click.echo(f"\nDue now ({len(due)}):" if due else "\nNothing is due now.")
-    for line in columns([(_local(item.post.publish_at, zone), item.channel, item.post.title) for item in due], indent="  "):
+    orphaned, ids = orphaned_receipts(calendar), {post.id for post in calendar.posts}
+
+    def held(item: timing.Due) -> str:  # what the runner will not send, and why in a word
+        found = orphaned and sent_under_old_names(calendar, orphaned, ids, item.post, item.channel)
+        return "  (held: sent before under an old name; see `socialgit check`)" if found else ""
+
+    for line in columns([(_local(item.post.publish_at, zone), item.channel, item.post.title + held(item))
+                         for item in due], indent="  "):
         click.echo(line)
     upcoming = timing.upcoming(calendar.posts, now, limit)
     click.echo(f"\nNext {len(upcoming)}:" if upcoming else "\nNothing is scheduled.")
