@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Container, Iterable, Mapping
 
 from . import cadence, derived, textlimits
-from .config import Config
+from .config import ACCOUNT_KEYS, ChannelConfig, Config
 from .content import Post
 from .ledger import Receipt, parse_instant
 from .problems import Problem, error, warning
@@ -148,8 +148,25 @@ def heartbeat_problems(calendar: Calendar, now: datetime) -> list[Problem]:
 
 
 def post_problems(post: Post, config: Config) -> list[Problem]:
-    """What is wrong with one post on its own: lengths and media."""
-    return length_problems(post, config) + media_problems(post, config)
+    """What is wrong with one post on its own: lengths, media, two channels that are one account."""
+    return length_problems(post, config) + media_problems(post, config) + same_account_problems(post, config)
+
+
+def same_account_problems(post: Post, config: Config) -> list[Problem]:
+    """Two of the post's channels post as one account (a table copied without its token changed): it would go out twice."""
+    by_account: dict[tuple, list[str]] = {}
+    for name in post.channels:
+        channel = config.channels.get(name)
+        if channel is not None and channel.account is not None:
+            by_account.setdefault(channel.account, []).append(name)
+    return [error(post.path, post.line("channels"), f"channels {' and '.join(names)} post as the same account "
+                  f"({_account_of(config.channels[names[0]])}): this post would go out there "
+                  f"{len(names)} times; keep one of them")
+            for names in by_account.values() if len(names) > 1]
+
+
+def _account_of(channel: ChannelConfig) -> str:
+    return ", ".join(f"{key} = {channel.options[key]}" for key in ACCOUNT_KEYS[channel.type])
 
 
 def post_findings(calendar: Calendar, now: datetime, known: Mapping[str, list[Problem]] | None = None,

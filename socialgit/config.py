@@ -58,6 +58,14 @@ class ChannelConfig:
     cadence: Cadence
     options: dict[str, Any]  # the type's own options (instance, token_env, url_env, path, …)
 
+    @property
+    def account(self) -> tuple | None:
+        """Who the channel posts as, so that two channels that are one account can be told (None: its own)."""
+        keys = ACCOUNT_KEYS.get(self.type)
+        if not keys:
+            return None  # an outbox writes under a folder of its own name
+        return (self.type, *(str(self.options[key]).rstrip("/").lstrip("@").lower() for key in keys))
+
 
 @dataclass(frozen=True)
 class Config:
@@ -174,6 +182,8 @@ CHANNEL_TYPE_OPTIONS: dict[str, dict[str, tuple[Check, Any]]] = {
     "webhook": {"url_env": (_env_name, None), "format": (_one_of(*WEBHOOK_FORMATS), "json"),
                 "secret_env": (_env_name, "")},
 }
+# the options that say which account a channel posts as (URLs and handles compared without case)
+ACCOUNT_KEYS = {"mastodon": ("instance", "token_env"), "bluesky": ("service", "handle"), "webhook": ("url_env",)}
 DEFAULT_COLORS = ("#6364ff", "#0a7ea4", "#b3261e", "#2e7d32", "#8e44ad", "#a15c00", "#00796b", "#5d4037")
 
 

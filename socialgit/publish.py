@@ -227,10 +227,11 @@ class Runner:
 
     # --- one post on one channel -----------------------------------------------------------
     def _publish(self, post: Post, name: str, prior: dict | None) -> None:
-        earlier = self._sent_before(post, name)
-        if earlier:
-            why = rc.renamed_error(post, name, earlier)
-            if earlier.channel != name:  # no receipt: it would stand in the way of moving the old one to this name
+        twin = self._sent_as_the_same_account(post, name)
+        earlier = None if twin else self._sent_before(post, name)
+        if twin or earlier:
+            why = rc.same_account_error(twin, name) if twin else rc.renamed_error(post, name, earlier)
+            if earlier and earlier.channel != name:  # no receipt: it would stand in the way of moving the old one here
                 self.report.rows.append(Row(post.id, name, "would hold" if self.dry_run else "held", why))
             elif self.dry_run:
                 self.report.rows.append(Row(post.id, name, "would refuse", why))
@@ -340,6 +341,17 @@ class Runner:
         read = [self._scan.receipt(self.root, owner, channel)[0] for owner, channel
                 in rc.could_have_sent(self._orphans, post.id, name, self.config.channels, self._post_ids)]
         return rc.sent_before(post, name, [receipt for receipt in read if receipt])
+
+    def _sent_as_the_same_account(self, post: Post, name: str) -> str | None:
+        """Another of the post's channels that posts as ``name``'s account and has sent it (check calls it an error)."""
+        account = self.config.channels[name].account
+        twins = [other for other in post.channels if other != name and other in self.config.channels
+                 and account is not None and self.config.channels[other].account == account]
+        for other in twins:  # read now: the other may have gone out earlier in this very run
+            receipt, _ = self._scan.receipt(self.root, post.id, other)
+            if receipt is not None and receipt.state in rc.SENT:
+                return other
+        return None
 
     def _channel(self, name: str) -> Channel | None:
         if name in self._broken:

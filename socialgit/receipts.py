@@ -78,6 +78,11 @@ def renamed_error(post: Post, channel: str, receipt: Receipt) -> str:
             f"If it was renamed, {' and '.join(fixes)}; if it is a new post, change the text")
 
 
+def same_account_error(other: str, channel: str) -> str:
+    return (f"this post went out on {other} already, and {other} posts as the same account as {channel}: it is not "
+            f"sent there twice; list only one of them")
+
+
 def gone_channels(receipts: Mapping[str, str], channels: Container[str]) -> list[str]:
     """Channels, among channel → state of one post's receipts, that it was sent on and socialgit.toml no longer has."""
     return sorted(name for name, state in receipts.items() if state in SENT and name not in channels)

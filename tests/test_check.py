@@ -45,6 +45,34 @@ def test_a_variant_is_checked_at_its_own_line(repo):
     assert code == 1 and lines[0].startswith(f"{path}:5: error: the text for channel x is 281 ")
 
 
+def test_two_channels_that_are_one_account_on_one_post_are_an_error(repo):
+    toml = repo.root / "socialgit.toml"
+    toml.write_text(toml.read_text() + """
+[channels.news]
+type = "mastodon"
+instance = "https://social.example/"
+token_env = "MASTODON_TOKEN"
+
+[channels.news-quiet]
+type = "mastodon"
+instance = "https://Social.example"
+token_env = "MASTODON_TOKEN"
+visibility = "unlisted"
+
+[channels.other]
+type = "mastodon"
+instance = "https://social.example"
+token_env = "OTHER_TOKEN"
+""")
+    path = repo.post("twice", "title: T\npublish_at: 2026-12-01 09:30\nchannels: [news, news-quiet, other]")
+    repo.post("once", "title: O\npublish_at: 2026-12-03 09:30\nchannels: [news-quiet, other]")
+    code, lines = run_check(repo)
+    assert code == 1
+    assert lines == [f"{path}:4: error: channels news and news-quiet post as the same account (instance = "
+                     "https://social.example, token_env = MASTODON_TOKEN): this post would go out there 2 times; "
+                     "keep one of them"]
+
+
 def test_media_missing_or_without_alt(repo):
     repo.write("content/media/a.png", "png")
     path = repo.post("m", "title: M\npublish_at: 2026-12-01 09:30\nchannels: [mastodon]\n"

@@ -362,6 +362,25 @@ def test_a_post_moved_to_another_channel_with_new_text_goes_out_there(calendar):
     assert [(r.post, r.channel, r.state) for r in report.rows] == [("due", "masto", "published")]
 
 
+def test_two_channels_that_are_one_account_send_a_post_once(calendar):
+    toml = calendar.root / "socialgit.toml"
+    toml.write_text(toml.read_text() + "".join(f"""
+[channels.{name}]
+type = "mastodon"
+instance = "https://social.example"
+token_env = "MASTODON_TOKEN"
+""" for name in ("news", "news-copy")))
+    calendar.post("twice", "title: T\npublish_at: 2026-12-01 09:40\nchannels: [news, news-copy]")
+    calendar.commit("a table copied without its token changed")
+    net = FakeNetwork()
+    report = runner(calendar, net, only_channel=None).run()
+    mine = sorted((r.channel, r.state) for r in report.rows if r.post == "twice")
+    assert mine == [("news", "published"), ("news-copy", "failed")] and not report.ok
+    assert net.calls == 3  # due on its two channels, and this post once
+    assert receipt(calendar, "twice", "news-copy")["error"].startswith(
+        "this post went out on news already, and news posts as the same account as news-copy")
+
+
 def test_a_deleted_post_does_not_stop_a_new_one_with_other_text(calendar):
     net = FakeNetwork()
     runner(calendar, net, only_channel="mastodon").run()
