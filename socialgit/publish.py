@@ -1,4 +1,4 @@
-"""The runner: lock, reconcile, publish what is due once per channel, commit receipts.
+"""The runner: reconcile, publish what is due once per channel, commit receipts.
 
 The order of writes is the whole promise (DESIGN.md, reference/networks.md §4):
 a ``pending`` receipt with a deterministic key is on disk and committed before
@@ -8,13 +8,11 @@ blindly retried; a failed push never causes a re-post.
 
 from __future__ import annotations
 
-import fcntl
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Mapping
 
 from . import leftovers, quicklook, receipts as rc, timing
 from .atomic import write_json_atomic
@@ -25,15 +23,10 @@ from .content import Post, read_post
 from .ledger import LEDGER_DIR, Receipt, read_heartbeat, receipt_path
 from .post_files import Slot, load_slots
 from .problems import ERROR, UserError
-from .state import state_dir
 
 LONG_WAIT = 60.0  # seconds: a longer rate-limit wait is left to the next run
 HEARTBEAT_EVERY = timedelta(hours=1)  # a quiet run refreshes the heartbeat at most this often
 MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
-
-
-class AlreadyRunning(Exception):
-    pass
 
 
 def make_channel(*args, **kwargs) -> Channel:
@@ -41,21 +34,6 @@ def make_channel(*args, **kwargs) -> Channel:
     from .channels.registry import make_channel as make
 
     return make(*args, **kwargs)
-
-
-@contextmanager
-def run_lock(root: Path) -> Iterator[None]:
-    """flock on .socialgit/run.lock: a second runner exits at once instead of waiting."""
-    handle = open(state_dir(root) / "run.lock", "a+")
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise AlreadyRunning() from None
-        handle.seek(0), handle.truncate(), handle.write(f"{os.getpid()}\n"), handle.flush()
-        yield
-    finally:
-        handle.close()
 
 
 @dataclass

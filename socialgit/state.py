@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import marshal
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 STATE_DIR = ".socialgit"
 
@@ -25,6 +27,25 @@ def state_dir(root: Path) -> Path:
     if not ignore.exists():
         ignore.write_text("*\n", encoding="utf-8")
     return folder
+
+
+class AlreadyRunning(Exception):
+    pass
+
+
+@contextmanager
+def run_lock(root: Path) -> Iterator[None]:
+    """flock on .socialgit/run.lock: a second runner exits at once instead of waiting."""
+    handle = open(state_dir(root) / "run.lock", "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AlreadyRunning() from None
+        handle.seek(0), handle.truncate(), handle.write(f"{os.getpid()}\n"), handle.flush()
+        yield
+    finally:
+        handle.close()
 
 
 def read_cache(path: Path) -> Any:

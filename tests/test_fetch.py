@@ -409,7 +409,7 @@ def test_since_narrows_the_posts_whose_counts_are_read(cal, server, clock):
 
 
 def test_a_second_run_stops_at_once_while_one_holds_the_lock(cal, clock):
-    from socialgit.publish import run_lock
+    from socialgit.state import run_lock
 
     with run_lock(cal.root):
         result = CliRunner().invoke(cli, ["fetch", "--root", str(cal.root), "--now", clock().isoformat()], env=ENV)

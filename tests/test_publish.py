@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from socialgit.channels.base import Outcome, RateLimited, Rejected, TokenRefused, UnknownOutcome
 from socialgit.cli import cli
 from socialgit.config import load_config
-from socialgit.publish import AlreadyRunning, Runner, run_lock
+from socialgit.publish import Runner
+from socialgit.state import AlreadyRunning, run_lock
 from tests.conftest import at
 
 NOW = "2026-12-01T10:00"

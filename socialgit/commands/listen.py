@@ -11,7 +11,7 @@ from ..cli import EXIT_CODES, columns, cli, now_option, parse_now, root_option, 
 from ..config import load_config_or_fail, parse_duration
 from ..fetch import FetchReport, Settings, fetch
 from ..problems import UserError
-from ..publish import AlreadyRunning, run_lock
+from ..state import AlreadyRunning, run_lock
 
 SHOWN_SKIPS = 5
 

@@ -15,7 +15,8 @@ from ..config import load_config_or_fail, parse_duration
 from ..atomic import write_json_atomic
 from ..ledger import read_receipt, receipt_path
 from ..problems import UserError
-from ..publish import AlreadyRunning, Report, Runner, run_lock
+from ..publish import Report, Runner
+from ..state import AlreadyRunning, run_lock
 
 
 def print_report(report: Report) -> None:
