@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
-from .filecache import POSTS_DIR
+from .filecache import FEEDBACK_DIR, POSTS_DIR
+from .ledger import LEDGER_DIR, holds_receipts
 
 MAX_SLUG = 60
 
@@ -32,6 +34,20 @@ def unique_slug(title: str, at: datetime, taken: Iterable[str]) -> str:
     return slug
 
 
+def recorded_ids(root: Path) -> set[str]:
+    """Post ids something is filed under: receipts, metrics, feedback. A new post must not take one:
+    the file may be gone, but its receipts would make the new post look sent already."""
+    found = set()
+    for folder, keep in ((f"{LEDGER_DIR}", holds_receipts), (f"{LEDGER_DIR}/metrics", None),
+                         (FEEDBACK_DIR, lambda name: not name.startswith("_"))):
+        try:
+            with os.scandir(Path(root) / folder) as entries:
+                found |= {entry.name for entry in entries if entry.is_dir() and (keep is None or keep(entry.name))}
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+    return found
+
+
 def yaml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -52,7 +68,7 @@ def write_new_post(root: Path, title: str, at: datetime, channels: list[str], dr
                    taken_ids: Iterable[str]) -> Path:
     folder = root / POSTS_DIR / f"{at:%Y}" / f"{at:%m}"
     existing = {p.stem for p in folder.glob("*.md")} if folder.is_dir() else set()
-    slug = unique_slug(title, at, set(taken_ids) | existing)
+    slug = unique_slug(title, at, set(taken_ids) | existing | recorded_ids(root))
     path = folder / f"{slug}.md"
     folder.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite what someone wrote

@@ -117,11 +117,17 @@ def test_a_published_post_edited_or_renamed_since_is_reported(repo):
     code, lines = run_check(repo)
     assert code == 0
     assert lines == [
+        f"{path}:1: warning: post pub was published on mastodon from content/posts/2026/11/old-name.md, with another "
+        "text, so this one will not be published; if it is a new post, give it an id of its own (rename the file or "
+        "set id:)"]
+    write_receipt(repo, "pub", "mastodon", "content/posts/2026/11/old-name.md", payload_hash(["New text"]))
+    assert run_check(repo)[1] == [
         f"{path}:1: warning: this post was published on mastodon as content/posts/2026/11/old-name.md and has been "
-        "renamed since; it will not be published again",
+        "renamed since; it will not be published again"]
+    write_receipt(repo, "pub", "mastodon", path, payload_hash(["Old text"]))
+    assert run_check(repo)[1] == [
         f"{path}:6: warning: this post was published on mastodon and its text has been edited since; the edit will "
-        "not be published",
-    ]
+        "not be published"]
 
 
 def test_a_published_post_whose_file_was_renamed_is_an_error_until_it_keeps_its_id(repo):

@@ -88,6 +88,17 @@ def test_tables_fit_names_of_any_length():
     assert columns([]) == []
 
 
+def test_new_never_takes_the_id_of_a_post_whose_file_is_gone(repo):
+    # "sale" went out and its file was deleted: its receipts would make a new "sale" look sent
+    repo.write("content/ledger/sale/mastodon.json", "{}")
+    repo.write("content/ledger/metrics/promo/mastodon.jsonl", "")
+    repo.write("content/feedback/launch/mastodon-1.md", "")
+    for title, slug in (("Sale", "sale-2"), ("Promo", "promo-2"), ("Launch", "launch-2"), ("Fresh", "fresh")):
+        result = CliRunner().invoke(cli, ["new", title, "--at", "2026-12-05T10:00", "--root", str(repo.root)])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip().endswith(f"content/posts/2026/12/{slug}.md")
+
+
 def test_a_bad_time_names_the_option_it_came_from(repo):
     result = CliRunner().invoke(cli, ["new", "Hello", "--at", "tomorrow", "--root", str(repo.root)])
     assert result.exit_code == 2

@@ -24,7 +24,7 @@ from ..config import Config, load_config_or_fail
 from ..feedback import FeedbackItem, Judgement, feedback_ids, load_feedback, load_feedback_files
 from ..filecache import FEEDBACK_DIR, POSTS_DIR
 from ..ledger import load_receipts
-from ..newpost import unique_slug, yaml_string
+from ..newpost import recorded_ids, unique_slug, yaml_string
 from ..post_files import load_posts
 from ..problems import UserError
 from ..routing import PRIORITIES
@@ -333,7 +333,8 @@ def reply(item_id, text, at_text, channel, root, now_text):
         body = f"@{handle.lstrip('@')} {body}"  # Mastodon notifies only the accounts a post mentions
     posts, _ = load_posts(config)
     folder = Path(root) / POSTS_DIR / f"{at:%Y}" / f"{at:%m}"
-    taken = {p.id for p in posts} | ({p.stem for p in folder.glob("*.md")} if folder.is_dir() else set())
+    taken = ({p.id for p in posts} | recorded_ids(root)
+             | ({p.stem for p in folder.glob("*.md")} if folder.is_dir() else set()))
     slug = unique_slug(f"reply {item.id}", at, taken)
     path = folder / f"{slug}.md"
     folder.mkdir(parents=True, exist_ok=True)
