@@ -234,6 +234,11 @@ def parse_post(path: str, raw: bytes, config: Config) -> tuple[Post | None, list
         problems.append(error(path, 1, "publish_at is missing; add 'publish_at: 2026-12-01 09:30' "
                               "or mark the post 'status: draft'"))
     channels = list_field("channels")
+    twice = sorted({name for name in channels if channels.count(name) > 1})
+    if twice:  # each is one post on one channel; the runner must not see the pair twice
+        problems.append(warning(path, at("channels"), f"channel {', '.join(twice)} is listed more than once; "
+                                "the post goes out once there"))
+        channels = tuple(dict.fromkeys(channels))
     for name in channels:
         if name not in config.channels:
             problems.append(error(path, at("channels"), f'unknown channel "{name}"'

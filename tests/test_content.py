@@ -85,6 +85,13 @@ def test_unknown_channel_names_the_known_ones():
                         "channels in socialgit.toml: mastodon, bluesky, x, slack"]
 
 
+def test_a_channel_listed_twice_is_one_channel():
+    # a webhook cannot be asked whether it got a post: listed twice, it would be sent twice
+    post, problems = parse("---\ntitle: T\npublish_at: 2026-12-01 09:30\nchannels: [slack, x, slack]\n---\nHi\n")
+    assert post.channels == ("slack", "x")
+    assert problems == [f"{PATH}:4: warning: channel slack is listed more than once; the post goes out once there"]
+
+
 def test_missing_title_and_time():
     _, problems = parse("---\nchannels: [x]\n---\nHi\n")
     assert problems == [
