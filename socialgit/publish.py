@@ -89,6 +89,13 @@ class Runner:
             self._commit_leftovers(scan)
         every_slot = load_slots(self.config, self.use_cache)
         slots = {s.id: s for s in every_slot if s.usable}
+        for slot in every_slot:  # never silently not at all: a post due now whose file has errors is said
+            if not slot.usable and not slot.is_draft and slot.publish_at and slot.publish_at <= self.now \
+                    and not timing.is_late(slot, self.now, self.grace):
+                self.report.rows.append(Row(slot.id, ", ".join(slot.channels) or "-",
+                                            "would hold" if self.dry_run else "held",
+                                            f"{slot.path} has errors, so it is not sent; fix what `socialgit check` "
+                                            "reports"))
         pending = sorted((post_id, name) for post_id, channels in scan.states.items() if post_id in slots
                          for name, state in channels.items() if state == "pending" and self._wanted(name))
         reconciled = False
@@ -376,7 +383,9 @@ class Runner:
         path = self.root / LEDGER_DIR / "_heartbeat.json"
         beat = read_heartbeat(self.root) or {}
         last = beat.get("last_run")
-        quiet = not self.report.rows and not self.report.refused and set(beat.get("refused") or []) == set()
+        # a held post is said again every run until a person acts; it records nothing, so it is quiet
+        acted = [row for row in self.report.rows if row.state != "held"]
+        quiet = not acted and not self.report.refused and set(beat.get("refused") or []) == set()
         if quiet and last and self.now - _parse(last) < HEARTBEAT_EVERY:
             return  # a quiet minute is not worth a commit
         successes = dict(beat.get("last_success") or {})

@@ -382,6 +382,21 @@ token_env = "MASTODON_TOKEN"
         "this post went out on news already, and news posts as the same account as news-copy")
 
 
+def test_a_due_post_with_errors_is_said_every_run_without_a_commit(calendar):
+    calendar.post("broken", "title: B\npublish_at: 2026-12-01 09:45\nchannels: [mastodon, myspace]")
+    calendar.post("old-broken", "title: O\npublish_at: 2026-11-20 09:45\nchannels: [myspace]", month="2026/11")
+    calendar.commit("merged although check failed")
+    net = FakeNetwork()
+    report = runner(calendar, net).run()
+    held = [(r.post, r.channel, r.state) for r in report.rows if r.post != "due"]
+    assert held == [("broken", "mastodon, myspace", "held")] and not report.ok  # the old one is past its window
+    assert "content/posts/2026/12/broken.md has errors, so it is not sent" in report.rows[0].detail
+    commits = len(committed(calendar))
+    again = runner(calendar, net, now="2026-12-01T10:01").run()
+    assert [(r.post, r.state) for r in again.rows] == [("broken", "held")]
+    assert len(committed(calendar)) == commits  # said again, recorded nothing: no heartbeat commit a minute
+
+
 def test_a_deleted_post_does_not_stop_a_new_one_with_other_text(calendar):
     net = FakeNetwork()
     runner(calendar, net, only_channel="mastodon").run()
