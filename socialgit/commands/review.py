@@ -141,16 +141,19 @@ def status(limit, every, root, now_text):
     What needs a person comes newest first, every uncertain post before the rest
     (each waits for `socialgit resolve`).
     """
-    calendar, _ = load_calendar(root)
+    calendar, problems = load_calendar(root)
     config = calendar.config
     now = parse_now(now_text, config.timezone)
     zone = config.timezone
+    broken = {p.path for p in problems if p.level == ERROR}
     click.echo(f"{config.title} · now {_local(now, zone)} {now.astimezone(zone).tzname()}")
     due = timing.due(calendar.posts, calendar.receipts, now, config.grace, config.late)
     click.echo(f"\nDue now ({len(due)}):" if due else "\nNothing is due now.")
     orphaned, ids = orphaned_receipts(calendar), {post.id for post in calendar.posts}
 
     def held(item: timing.Due) -> str:  # what the runner will not send, and why in a word
+        if item.post.path in broken:
+            return "  (held: the file has errors; see `socialgit check`)"
         found = orphaned and sent_under_old_names(calendar, orphaned, ids, item.post, item.channel)
         return "  (held: sent before under an old name; see `socialgit check`)" if found else ""
 
