@@ -20,9 +20,10 @@ from .channels.base import (Channel, Media, NotSent, Outcome, Outgoing, RateLimi
                             TokenRefused, UnknownOutcome)
 from .config import Config
 from .content import Post, read_post
-from .ledger import LEDGER_DIR, Receipt, read_heartbeat, receipt_path
+from .ledger import LEDGER_DIR, read_heartbeat, receipt_path
 from .post_files import Slot, load_slots
 from .problems import ERROR, UserError
+from .twice import Twice
 
 LONG_WAIT = 60.0  # seconds: a longer rate-limit wait is left to the next run
 HEARTBEAT_EVERY = timedelta(hours=1)  # a quiet run refreshes the heartbeat at most this often
@@ -89,13 +90,7 @@ class Runner:
             self._commit_leftovers(scan)
         every_slot = load_slots(self.config, self.use_cache)
         slots = {s.id: s for s in every_slot if s.usable}
-        for slot in every_slot:  # never silently not at all: a post due now whose file has errors is said
-            if not slot.usable and not slot.is_draft and slot.publish_at and slot.publish_at <= self.now \
-                    and not timing.is_late(slot, self.now, self.grace):
-                self.report.rows.append(Row(slot.id, ", ".join(slot.channels) or "-",
-                                            "would hold" if self.dry_run else "held",
-                                            f"{slot.path} has errors, so it is not sent; fix what `socialgit check` "
-                                            "reports"))
+        self._say_held_files(every_slot)
         pending = sorted((post_id, name) for post_id, channels in scan.states.items() if post_id in slots
                          for name, state in channels.items() if state == "pending" and self._wanted(name))
         reconciled = False
@@ -107,9 +102,7 @@ class Runner:
                 self._reconcile(post, name, receipt.data)
         if reconciled and not self.dry_run:
             scan = quicklook.scan_ledger(self.root, self.use_cache)
-        # receipts under a post id or channel name since renamed: what they sent must not go out twice
-        self._scan, self._post_ids = scan, {s.id for s in every_slot}
-        self._orphans = rc.orphans(scan.states, self._post_ids, self.config.channels)
+        self._twice = Twice(self.config, scan, (s.id for s in every_slot))
         hashes = quicklook.PayloadHashes(self.config, self.use_cache)
         started = [s for s in slots.values() if not s.is_draft and s.publish_at and s.publish_at <= self.now]
         for slot in sorted(started, key=lambda s: (s.publish_at, s.id)):
@@ -141,15 +134,31 @@ class Runner:
             if close:
                 close()
         if not self.dry_run:
-            if self._missed:
-                self._commit([path for path, _ in self._missed], f"publish: {self._missed[0][1]} missed"
-                             if len(self._missed) == 1 else f"publish: {len(self._missed)} missed past their grace window")
+            self._commit_missed()
             self._heartbeat()
             if self.push and self.commit:
                 from . import gitrepo
 
                 self.report.push_error = gitrepo.push(self.root, self.config.branch)
         return self.report
+
+    def _say_held_files(self, slots: list[Slot]) -> None:
+        """Never silently not at all: a post due now that is not sent because its file has errors is said."""
+        for slot in slots:
+            if not slot.usable and not slot.is_draft and slot.publish_at and slot.publish_at <= self.now \
+                    and not timing.is_late(slot, self.now, self.grace):
+                self.report.rows.append(Row(slot.id, ", ".join(slot.channels) or "-",
+                                            "would hold" if self.dry_run else "held",
+                                            f"{slot.path} has errors, so it is not sent; fix what `socialgit check` "
+                                            "reports"))
+
+    def _commit_missed(self) -> None:
+        """Missed receipts, in one commit: nothing was sent, so none had to be committed before a call."""
+        if len(self._missed) == 1:
+            self._commit([self._missed[0][0]], f"publish: {self._missed[0][1]} missed")
+        elif self._missed:
+            self._commit([path for path, _ in self._missed], f"publish: {len(self._missed)} missed past their "
+                         "grace window")
 
     def _commit_leftovers(self, scan: quicklook.LedgerScan) -> None:
         """A run killed between writing a file and committing it left it behind: commit it first.
@@ -200,8 +209,7 @@ class Runner:
             if self.dry_run:
                 self.report.rows.append(Row(post.id, name, "would record missed", "past its grace window"))
                 return
-            # nothing is sent, so nothing to commit before a network call: one commit for them all,
-            # not one each (a calendar adopted with a year of past posts would get hundreds)
+            # committed with the others at the end (a calendar adopted with a year of past posts: one commit)
             path = receipt_path(self.root, post.id, name)
             write_json_atomic(path, rc.missed(post, name, self.now))
             self._missed.append((path, f"{post.id} on {name}"))
@@ -212,11 +220,10 @@ class Runner:
 
     # --- one post on one channel -----------------------------------------------------------
     def _publish(self, post: Post, name: str, prior: dict | None) -> None:
-        twin = self._sent_as_the_same_account(post, name)
-        earlier = None if twin else self._sent_before(post, name)
-        if twin or earlier:
-            why = rc.same_account_error(twin, name) if twin else rc.renamed_error(post, name, earlier)
-            if earlier and earlier.channel != name:  # no receipt: it would stand in the way of moving the old one here
+        sent = self._twice.why_not(post, name)
+        if sent:
+            why, may_record = sent
+            if not may_record:
                 self.report.rows.append(Row(post.id, name, "would hold" if self.dry_run else "held", why))
             elif self.dry_run:
                 self.report.rows.append(Row(post.id, name, "would refuse", why))
@@ -321,23 +328,6 @@ class Runner:
         self.report.rows.append(Row(post.id, name, receipt["state"], detail))
 
     # --- helpers -------------------------------------------------------------------------------
-    def _sent_before(self, post: Post, name: str) -> Receipt | None:
-        """An orphaned receipt that sent this very text, as ``name`` under an old name (read only then)."""
-        read = [self._scan.receipt(self.root, owner, channel)[0] for owner, channel
-                in rc.could_have_sent(self._orphans, post.id, name, self.config.channels, self._post_ids)]
-        return rc.sent_before(post, name, [receipt for receipt in read if receipt])
-
-    def _sent_as_the_same_account(self, post: Post, name: str) -> str | None:
-        """Another of the post's channels that posts as ``name``'s account and has sent it (check calls it an error)."""
-        account = self.config.channels[name].account
-        twins = [other for other in post.channels if other != name and other in self.config.channels
-                 and account is not None and self.config.channels[other].account == account]
-        for other in twins:  # read now: the other may have gone out earlier in this very run
-            receipt, _ = self._scan.receipt(self.root, post.id, other)
-            if receipt is not None and receipt.state in rc.SENT:
-                return other
-        return None
-
     def _channel(self, name: str) -> Channel | None:
         if name in self._broken:
             return None
