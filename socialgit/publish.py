@@ -146,7 +146,7 @@ class Runner:
         """Never silently not at all: a post due now that is not sent because its file has errors is said."""
         for slot in slots:
             if not slot.usable and not slot.is_draft and slot.publish_at and slot.publish_at <= self.now \
-                    and not timing.is_late(slot, self.now, self.grace):
+                    and not timing.is_late(slot, self.now, self.grace) and any(map(self._wanted, slot.channels)):
                 self.report.rows.append(Row(slot.id, ", ".join(slot.channels) or "-",
                                             "would hold" if self.dry_run else "held",
                                             f"{slot.path} has errors, so it is not sent; fix what `socialgit check` "

@@ -397,6 +397,7 @@ def test_a_due_post_with_errors_is_said_every_run_without_a_commit(calendar):
     assert len(committed(calendar)) == commits  # said again, recorded nothing: no heartbeat commit a minute
     status = CliRunner().invoke(cli, ["status", "--root", str(calendar.root), "--now", "2026-12-01T10:01"])
     assert "B  (held: the file has errors; see `socialgit check`)" in status.output
+    assert runner(calendar, net, now="2026-12-01T10:02", only_channel="bluesky").run().rows == []
 
 
 def test_a_deleted_post_does_not_stop_a_new_one_with_other_text(calendar):
