@@ -102,7 +102,7 @@ class Runner:
                 self._reconcile(post, name, receipt.data)
         if reconciled and not self.dry_run:
             scan = quicklook.scan_ledger(self.root, self.use_cache)
-        self._twice = Twice(self.config, scan, (s.id for s in every_slot))
+        self._twice = Twice(self.config, scan, every_slot)
         hashes = quicklook.PayloadHashes(self.config, self.use_cache)
         started = [s for s in slots.values() if not s.is_draft and s.publish_at and s.publish_at <= self.now]
         for slot in sorted(started, key=lambda s: (s.publish_at, s.id)):

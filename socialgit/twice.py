@@ -9,22 +9,30 @@ them (receipts.py holds the rules both use).
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Iterable
 
 from . import receipts as rc
 from .config import Config
 from .content import Post
 from .ledger import Receipt
+from .post_files import Slot
 from .quicklook import LedgerScan
 
 
 class Twice:
-    """One run's view of the ledger, for the few posts about to go out."""
+    """One run's view of the ledger, for the few posts about to go out (worked out for the first of them)."""
 
-    def __init__(self, config: Config, scan: LedgerScan, post_ids: Iterable[str]) -> None:
-        self.config, self.scan, self.root = config, scan, config.root
-        self.post_ids = set(post_ids)
-        self.orphans = rc.orphans(scan.states, self.post_ids, config.channels)
+    def __init__(self, config: Config, scan: LedgerScan, slots: Iterable[Slot]) -> None:
+        self.config, self.scan, self.root, self.slots = config, scan, config.root, slots
+
+    @cached_property
+    def post_ids(self) -> set[str]:
+        return {slot.id for slot in self.slots}
+
+    @cached_property
+    def orphans(self) -> dict[str, list[str]]:
+        return rc.orphans(self.scan.states, self.post_ids, self.config.channels)
 
     def why_not(self, post: Post, name: str) -> tuple[str, bool] | None:
         """(why it must not be sent on ``name``, whether a receipt may say so), or None to send it.
