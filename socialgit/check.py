@@ -112,21 +112,21 @@ def receipt_problems(post: Post, receipts: Mapping[str, Receipt], config: Config
     for name, receipt in receipts.items():
         if receipt.state not in SENT:
             continue
-        moved = bool(receipt.source) and receipt.source != post.path
+        renamed = bool(receipt.source) and receipt.source != post.path
         edited = bool(receipt.payload_hash) and name in post.channels and receipt.payload_hash != post.payload_hash(name)
-        if moved and edited:  # a new post given an old one's id looks just like an old post renamed and edited
+        if renamed and edited:  # a new post given an old one's id looks just like an old post renamed and edited
             problems.append(warning(post.path, post.line("id"), f"post {post.id} was published on {name} from "
                                     f"{receipt.source}, with another text, so this one will not be published; if "
                                     "it is a new post, give it an id of its own (rename the file or set id:)"))
-        elif moved:
+        elif renamed:
             problems.append(warning(post.path, 1, f"this post was published on {name} as {receipt.source} and "
                                     "has been renamed since; it will not be published again"))
         elif edited:
             problems.append(warning(post.path, post.body_line, f"this post was published on {name} and its text "
                                     "has been edited since; the edit will not be published"))
     missed = [c for c in post.channels if channel_state(post, receipts.get(c), now, config.grace, config.late) == MISSED]
-    moved = gone_channels({name: receipt.state for name, receipt in receipts.items()}, config.channels)
-    if missed and not post.is_draft and not moved:  # a renamed channel is renamed_problems' to tell
+    on_gone_channels = gone_channels({name: receipt.state for name, receipt in receipts.items()}, config.channels)
+    if missed and not post.is_draft and not on_gone_channels:  # a renamed channel is renamed_problems' to tell
         when = post.publish_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
         problems.append(warning(post.path, post.line("publish_at"),
                                 f"was due {when} and never published on {', '.join(missed)}; move publish_at "

@@ -19,7 +19,7 @@ import click
 
 from .. import feedback_store
 from ..classify import HUMAN, classify, confusion_table, score_labels
-from ..cli import EXIT_CODES, columns, Group, cli, now_option, parse_now, root_option, user_errors
+from ..cli import EXIT_CODES, Group, cli, columns, now_option, parse_now, root_option, user_errors
 from ..config import Config, load_config_or_fail
 from ..feedback import FeedbackItem, Judgement, feedback_ids, load_feedback, load_feedback_files
 from ..filecache import FEEDBACK_DIR, POSTS_DIR

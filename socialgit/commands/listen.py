@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import gitrepo
-from ..cli import EXIT_CODES, columns, cli, now_option, parse_now, root_option, user_errors
+from ..cli import EXIT_CODES, cli, columns, now_option, parse_now, root_option, user_errors
 from ..config import load_config_or_fail, parse_duration
 from ..fetch import FetchReport, Settings, fetch
 from ..problems import UserError

@@ -20,7 +20,7 @@ from ..newpost import write_new_post
 from ..post_files import load_posts
 from ..problems import ERROR, WARNING, Problem, UserError
 from ..summary import diff_posts, render_summary
-from ..cli import EXIT_CODES, columns, cli, now_option, parse_now, root_option, shows_progress, user_errors
+from ..cli import EXIT_CODES, cli, columns, now_option, parse_now, root_option, shows_progress, user_errors
 
 
 @cli.command(epilog=EXIT_CODES)

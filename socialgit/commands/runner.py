@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 import click
 
 from .. import receipts as rc
-from ..cli import EXIT_CODES, columns, cli, now_option, parse_now, root_option, user_errors
-from ..config import load_config_or_fail, parse_duration
 from ..atomic import write_json_atomic
+from ..cli import EXIT_CODES, cli, columns, now_option, parse_now, root_option, user_errors
+from ..config import load_config_or_fail, parse_duration
 from ..ledger import read_receipt, receipt_path
 from ..problems import UserError
 from ..publish import Report, Runner
