@@ -9,6 +9,7 @@ Peak memory is reported two ways, because a build may use worker processes:
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -122,6 +123,18 @@ def corpus(posts: int, **options) -> tuple[Path, str]:
         subprocess.run([str(PROJECT_BIN / "python"), str(BENCH / "generate.py"), str(root), "--posts", str(posts),
                         *extra], check=True)
     return root, json.loads(meta.read_text())["now"]
+
+
+def markdown_bodies(description: str, argv: list[str] | None) -> tuple[argparse.Namespace, Path, list[str]]:
+    """--posts and --runs of a Markdown benchmark, the corpus's root and every post's body in path order."""
+    import frontmatter
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--posts", type=int, default=10000, help="the corpus (bench/work/corpus-N, made if missing)")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    root, _ = corpus(args.posts)
+    return args, root, [frontmatter.load(path).content for path in sorted((root / "content" / "posts").rglob("*.md"))]
 
 
 def _first_line(cmd: list[str]) -> str:

@@ -12,15 +12,13 @@ same session), which is the issue's "no slower than Hugo" goal.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 
-import frontmatter
 import markdown
 
-from common import REPO, corpus, machine, median, save
+from common import REPO, machine, markdown_bodies, median, save
 
 sys.path.insert(0, str(REPO))
 from socialgit import plaintext  # noqa: E402  (the checkout's code, as the build runs it)
@@ -38,12 +36,7 @@ def _cpu(convert, bodies: list[str], runs: int) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--posts", type=int, default=10000, help="the corpus (bench/work/corpus-N, made if missing)")
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args(argv)
-    root, _ = corpus(args.posts)
-    bodies = [frontmatter.load(path).content for path in sorted((root / "content" / "posts").rglob("*.md"))]
+    args, root, bodies = markdown_bodies(__doc__.split("\n")[0], argv)
     site = BodyRenderer()
     bare = markdown.Markdown()
 

@@ -14,7 +14,6 @@ rules); this measures cost, not equivalence.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -22,9 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import frontmatter
 
-from common import WORK, corpus, machine, median, save
+from common import WORK, machine, markdown_bodies, median, save
 
 VENV = WORK / "markdown-venv"
 PACKAGES = ["markdown", "markdown-it-py", "mistune", "cmarkgfm"]
@@ -69,12 +67,7 @@ def _venv() -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--posts", type=int, default=10000, help="the corpus (bench/work/corpus-N, made if missing)")
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args(argv)
-    root, _ = corpus(args.posts)
-    bodies = [frontmatter.load(path).content for path in sorted((root / "content" / "posts").rglob("*.md"))]
+    args, root, bodies = markdown_bodies(__doc__.split("\n")[0], argv)
     python = _venv()
     versions = subprocess.run([str(python), "-m", "pip", "list", "--format", "json"], check=True,
                               capture_output=True, text=True).stdout
