@@ -125,6 +125,17 @@ def corpus(posts: int, **options) -> tuple[Path, str]:
     return root, json.loads(meta.read_text())["now"]
 
 
+def cpu_runs(convert, bodies: list[str], runs: int) -> list[float]:
+    """CPU seconds of each of ``runs`` passes of ``convert`` over every body (stdlib only: other venvs import it)."""
+    found = []
+    for _ in range(runs):
+        started = time.process_time()
+        for body in bodies:
+            convert(body)
+        found.append(time.process_time() - started)
+    return found
+
+
 def markdown_bodies(description: str, argv: list[str] | None) -> tuple[argparse.Namespace, Path, list[str]]:
     """--posts and --runs of a Markdown benchmark, the corpus's root and every post's body in path order."""
     import frontmatter

@@ -14,25 +14,14 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 import markdown
 
-from common import REPO, machine, markdown_bodies, median, save
+from common import REPO, cpu_runs, machine, markdown_bodies, median, save
 
 sys.path.insert(0, str(REPO))
 from socialgit import plaintext  # noqa: E402  (the checkout's code, as the build runs it)
 from socialgit.site.render import BodyRenderer  # noqa: E402
-
-
-def _cpu(convert, bodies: list[str], runs: int) -> list[float]:
-    found = []
-    for _ in range(runs):
-        started = time.process_time()
-        for body in bodies:
-            convert(body)
-        found.append(time.process_time() - started)
-    return found
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -46,9 +35,9 @@ def main(argv: list[str] | None = None) -> None:
 
     cores = os.cpu_count() or 1
     results = {
-        "the site's extensions (as the build)": _cpu(lambda b: site.render_parts(plaintext.split_thread(b) or [""]),
+        "the site's extensions (as the build)": cpu_runs(lambda b: site.render_parts(plaintext.split_thread(b) or [""]),
                                                      bodies, args.runs),
-        "no extension": _cpu(plain, bodies, args.runs),
+        "no extension": cpu_runs(plain, bodies, args.runs),
     }
     average = sum(map(len, bodies)) / len(bodies)
     lines = [f"{len(bodies):,} bodies ({average:,.0f} characters on average) of {root}, {args.runs} runs", "",

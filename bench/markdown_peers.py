@@ -22,16 +22,18 @@ import tempfile
 from pathlib import Path
 
 
-from common import WORK, machine, markdown_bodies, median, save
+from common import BENCH, WORK, machine, markdown_bodies, median, save
 
 VENV = WORK / "markdown-venv"
 PACKAGES = ["markdown", "markdown-it-py", "mistune", "cmarkgfm"]
 
 # run inside VENV: the bodies from a JSON file, CPU seconds of each run as JSON on stdout
 _TIMER = r"""
-import json, sys, time
+import json, sys
 bodies = json.load(open(sys.argv[1], encoding="utf-8"))
 name, runs = sys.argv[2], int(sys.argv[3])
+sys.path.insert(0, sys.argv[4])
+from common import cpu_runs
 if name == "python-markdown":
     import markdown
     md = markdown.Markdown()
@@ -47,13 +49,7 @@ elif name == "mistune":
 elif name == "cmarkgfm":
     import cmarkgfm
     convert = cmarkgfm.github_flavored_markdown_to_html
-found = []
-for _ in range(runs):
-    started = time.process_time()
-    for body in bodies:
-        convert(body)
-    found.append(time.process_time() - started)
-print(json.dumps(found))
+print(json.dumps(cpu_runs(convert, bodies, runs)))
 """
 RENDERERS = ["python-markdown", "markdown-it-py", "mistune", "cmarkgfm"]
 
@@ -75,9 +71,10 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
         json.dump(bodies, handle)
     try:
-        results = {name: json.loads(subprocess.run([str(python), "-c", _TIMER, handle.name, name, str(args.runs)],
-                                                   check=True, capture_output=True, text=True).stdout)
-                   for name in RENDERERS}
+        results = {}
+        for name in RENDERERS:
+            timed = [str(python), "-c", _TIMER, handle.name, name, str(args.runs), str(BENCH)]
+            results[name] = json.loads(subprocess.run(timed, check=True, capture_output=True, text=True).stdout)
     finally:
         os.unlink(handle.name)
     floor = median(results["python-markdown"])

@@ -113,7 +113,8 @@ def receipt_problems(post: Post, receipts: Mapping[str, Receipt], config: Config
         if receipt.state not in SENT:
             continue
         renamed = bool(receipt.source) and receipt.source != post.path
-        edited = bool(receipt.payload_hash) and name in post.channels and receipt.payload_hash != post.payload_hash(name)
+        edited = (bool(receipt.payload_hash) and name in post.channels
+                  and receipt.payload_hash != post.payload_hash(name))
         if renamed and edited:  # a new post given an old one's id looks just like an old post renamed and edited
             problems.append(warning(post.path, post.line("id"), f"post {post.id} was published on {name} from "
                                     f"{receipt.source}, with another text, so this one will not be published; if "
