@@ -161,15 +161,10 @@ def post_problems(post: Post, config: Config) -> list[Problem]:
 
 def same_account_problems(post: Post, config: Config) -> list[Problem]:
     """Two of the post's channels post as one account (a table copied without its token changed): it would go out twice."""
-    by_account: dict[tuple, list[str]] = {}
-    for name in post.channels:
-        channel = config.channels.get(name)
-        if channel is not None and channel.account is not None:
-            by_account.setdefault(channel.account, []).append(name)
     return [error(post.path, post.line("channels"), f"channels {' and '.join(names)} post as the same account "
                   f"({_account_of(config.channels[names[0]])}): this post would go out there "
                   f"{len(names)} times; keep one of them")
-            for names in by_account.values() if len(names) > 1]
+            for names in config.one_account(post.channels)]
 
 
 def _account_of(channel: ChannelConfig) -> str:

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .problems import Problem, UserError, did_you_mean, error, has_errors, warning
@@ -91,6 +91,15 @@ class Config:
     @property
     def content_dir(self) -> Path:
         return self.root / "content"
+
+    def one_account(self, names: Iterable[str]) -> list[list[str]]:
+        """The groups, among channels ``names``, of two or more that post as one account (in their order)."""
+        groups: dict[tuple, list[str]] = {}
+        for name in names:
+            channel = self.channels.get(name)
+            if channel is not None and channel.account is not None:
+                groups.setdefault(channel.account, []).append(name)
+        return [group for group in groups.values() if len(group) > 1]
 
 
 # Each option: key → (check, default). A check turns the TOML value into the typed

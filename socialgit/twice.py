@@ -56,10 +56,8 @@ class Twice:
 
     def same_account(self, post: Post, name: str) -> str | None:
         """Another of the post's channels that posts as ``name``'s account and has sent it (check calls it an error)."""
-        channels = self.config.channels
-        account = channels[name].account
-        twins = [other for other in post.channels if other != name and other in channels
-                 and account is not None and channels[other].account == account]
+        twins = [other for group in self.config.one_account(post.channels) if name in group
+                 for other in group if other != name]
         for other in twins:  # read now: the other may have gone out earlier in this very run
             receipt, _ = self.scan.receipt(self.root, post.id, other)
             if receipt is not None and receipt.state in rc.SENT:
